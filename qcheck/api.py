@@ -1,0 +1,77 @@
+"""The one code path behind the CLI and the Python API: capture -> map -> dtypes -> check -> Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from qcheck.check import CheckSettings, check_layers
+from qcheck.dtypes import DtypeConfig, assign
+from qcheck.errors import QcheckError
+from qcheck.graph import Graph
+from qcheck.mapping import map_graph
+from qcheck.report import Report
+from qcheck.rules import RuleSet, load_rules
+
+INPUT_SOURCES = ("ddr", "pyramid", "resizer")
+
+
+@dataclass
+class Options:
+    march: str | None = None
+    inputs: list = field(default_factory=list)  # qcheck.capture.InputSpec, one per model input
+    input_source: str = "ddr"
+    rules: list[str] = field(default_factory=list)  # extra rule files
+    ignore: list[str] = field(default_factory=list)
+    activation_dtype: str = "qint8"
+    fail_on: str = "error"
+
+
+def check(target: Any, options: Options, example_inputs: tuple | None = None,
+          ruleset: RuleSet | None = None) -> Report:
+    """Check a model file, an eager spec or an nn.Module; raises QcheckError on bad input."""
+    from qcheck.capture import capture, describe_target
+
+    rules = ruleset or load_rules(options.rules)
+    validate(options, rules)
+    graph = capture(target, options.inputs, example_inputs)
+    return check_graph(graph, describe_target(target), options, rules)
+
+
+def validate(options: Options, rules: RuleSet) -> str:
+    """Reject bad options before any model is loaded; returns the canonical march name."""
+    march = rules.resolve_march(options.march)
+    if options.input_source not in INPUT_SOURCES:
+        raise QcheckError(f"unknown input source {options.input_source!r}; choose one of: "
+                          f"{', '.join(INPUT_SOURCES)}")
+    if options.activation_dtype not in ("qint8", "qint16"):
+        raise QcheckError(f"activation dtype must be qint8 or qint16, not {options.activation_dtype!r}")
+    if options.fail_on not in ("error", "warning"):
+        raise QcheckError(f"fail-on must be error or warning, not {options.fail_on!r}")
+    return march
+
+
+def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> Report:
+    """Everything after capture: one graph can be checked for several marches or settings."""
+    from qcheck import __version__
+
+    march = validate(options, rules)
+    mapping = map_graph(graph, rules)
+    config = DtypeConfig(activation=options.activation_dtype)
+    assignment = assign(graph, mapping.layers, rules, march, config)
+    settings = CheckSettings(ignore=list(options.ignore), dtype_config=config)
+    layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
+    return Report(model=model, march=march, layers=layers, nodes=mapping.counts,
+                  qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
+                  fail_on=options.fail_on, capture=graph.origin)
+
+
+def check_model(model: Any, example_inputs: Any, march: str | None = None, input_source: str = "ddr",
+                advice: float | None = None, **options: Any) -> Report:
+    """The vendor's `check_model` signature: `report.exit_code` is 0 when the model passes.
+
+    `model` is an nn.Module (or a model file / eager spec); `example_inputs` a tensor or a tuple
+    of tensors. `advice` is accepted for signature compatibility.
+    """
+    return check(model, Options(march=march, input_source=input_source, **options),
+                 example_inputs=example_inputs)

@@ -1,0 +1,231 @@
+"""Capture: turn a model file, an eager spec or an nn.Module into a qcheck Graph with real shapes.
+
+This package is the only place that imports torch's tracing machinery. It never unpickles
+arbitrary objects: TorchScript archives, .pt2 archives and weights-only loads only.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from qcheck.errors import QcheckError
+from qcheck.graph import Graph
+
+INPUT_DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool")
+_MAX_ELEMENTS = 2**31  # one input above this is a typo, not a model (8 GB of float32)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """"1x3x224x224" (also "1,3,224,224") -> (1, 3, 224, 224); clear errors for anything else."""
+    parts = [p.strip() for p in text.lower().replace(",", "x").split("x")]
+    if not text.strip() or any(not p for p in parts):
+        raise QcheckError(f"input shape {text!r} is not of the form 1x3x224x224")
+    dims = []
+    for part in parts:
+        try:
+            dims.append(int(part))
+        except ValueError:
+            raise QcheckError(f"input shape {text!r}: {part!r} is not a whole number; "
+                              "write the shape like 1x3x224x224") from None
+    if any(d <= 0 for d in dims):
+        raise QcheckError(f"input shape {text!r}: every dimension must be at least 1")
+    elements = 1
+    for d in dims:
+        elements *= d
+    if elements > _MAX_ELEMENTS:
+        raise QcheckError(f"input shape {text!r} has {elements:,} elements, more than qcheck "
+                          f"accepts ({_MAX_ELEMENTS:,}); check --input-shape")
+    return tuple(dims)
+
+
+def example_tensors(inputs: list[InputSpec], device: str = "cpu") -> tuple:
+    import torch
+
+    tensors = []
+    for spec in inputs:
+        dtype = getattr(torch, spec.dtype)
+        if dtype.is_floating_point:
+            tensors.append(torch.rand(spec.shape, dtype=dtype, device=device))
+        elif dtype == torch.bool:
+            tensors.append(torch.zeros(spec.shape, dtype=dtype, device=device))
+        else:
+            tensors.append(torch.ones(spec.shape, dtype=dtype, device=device))
+    return tuple(tensors)
+
+
+def describe_target(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    return type(target).__name__
+
+
+def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: tuple | None = None) -> Graph:
+    """Capture `target`: a path to a TorchScript/.pt2 file, an eager spec, or an nn.Module."""
+    from qcheck.capture import spec
+
+    if isinstance(target, str) and spec.looks_like_spec(target):
+        module = spec.load_eager(target)
+        return capture_module(module, _examples(target, inputs, example_inputs), target)
+    if isinstance(target, (str, os.PathLike)):
+        return capture_file(os.fspath(target), inputs, example_inputs)
+    import torch
+
+    if isinstance(target, torch.nn.Module):
+        return capture_module(target, _examples(describe_target(target), inputs, example_inputs),
+                              describe_target(target))
+    raise QcheckError(f"cannot check a {type(target).__name__}: pass an nn.Module, a model file or "
+                      "an eager spec file.py:NAME")
+
+
+def _examples(label: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> tuple:
+    if example_inputs is not None:
+        import torch
+
+        return (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
+    if not inputs:
+        raise QcheckError("no input shape given; pass --input-shape, e.g. --input-shape 1x3x224x224 "
+                          "(once per model input)", label)
+    return example_tensors(inputs)
+
+
+def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:
+    """Eager capture: torch.export (non-strict) first, a TorchScript trace where export cannot."""
+    import torch
+
+    from qcheck.capture import export
+
+    module.eval()
+    try:
+        return export.export_module(module, example_inputs)
+    except Exception as export_error:
+        export_failure = _first_line(export_error)
+        # Tell a model that cannot run on these inputs from one that export cannot take.
+        try:
+            with torch.no_grad():
+                module(*example_inputs)
+        except Exception as error:
+            raise QcheckError(_forward_failed(error, example_inputs), label) from None
+        try:
+            traced = export.trace_module(module, example_inputs)
+        except Exception:
+            raise QcheckError(f"torch.export failed ({export_failure}) and so did "
+                              "torch.jit.trace; qcheck cannot capture this model", label) from None
+    graph = _from_script_module(traced, example_inputs, label)
+    graph.module_attrs = export.module_attributes(module)
+    graph.notes.append(f"torch.export failed ({export_failure}); captured with torch.jit.trace")
+    graph.origin = "trace"
+    return graph
+
+
+def _from_script_module(script_module: Any, example_inputs: tuple, label: str) -> Graph:
+    import tempfile
+
+    import torch
+
+    from qcheck.capture.torchscript import capture_torchscript
+
+    with tempfile.TemporaryDirectory(prefix="qcheck-") as folder:
+        path = os.path.join(folder, "traced.pt")
+        torch.jit.save(script_module, path)
+        return capture_torchscript(path, list(example_inputs))
+
+
+def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> Graph:
+    if not os.path.exists(path):
+        raise QcheckError("no such file; pass a TorchScript file (torch.jit.save), a .pt2 archive "
+                          "(torch.export.save) or an eager spec path/to/file.py:NAME", path)
+    if os.path.isdir(path):
+        raise QcheckError("is a directory; pass a model file or an eager spec file.py:NAME", path)
+    if path.endswith(".py"):
+        raise QcheckError("a Python file needs the model's name: pass path/to/file.py:NAME, where "
+                          "NAME is an nn.Module class, instance or factory function", path)
+    kind = sniff(path)
+    if kind == "torchscript":
+        from qcheck.capture.torchscript import capture_torchscript
+
+        return capture_torchscript(path, list(_examples(path, inputs, example_inputs)))
+    if kind == "pt2":
+        return _capture_pt2(path)
+    if kind in ("torch-save-zip", "pickle"):
+        raise QcheckError(_describe_torch_save(path), path)
+    if kind == "empty":
+        raise QcheckError("the file is empty; pass a TorchScript (.pt) or torch.export (.pt2) file",
+                          path)
+    raise QcheckError("not a TorchScript, .pt2 or torch.save file (unrecognised contents); save the "
+                      "model with torch.jit.save or torch.export.save, or pass an eager spec file.py:NAME",
+                      path)
+
+
+def sniff(path: str) -> str:
+    """What kind of file this is, from its bytes alone: nothing is loaded or run."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "unknown"
+        if any(name.endswith("/archive_format") or "/models/" in name for name in names):
+            return "pt2"
+        if any("/code/" in name for name in names) and any(name.endswith("constants.pkl") for name in names):
+            return "torchscript"
+        if any(name.endswith("data.pkl") for name in names):
+            return "torch-save-zip"
+        return "unknown"
+    # Legacy torch.save and plain pickles start with the pickle protocol opcode.
+    if head[:1] == b"\x80":
+        return "pickle"
+    return "unknown"
+
+
+def _describe_torch_save(path: str) -> str:
+    """Tell a state_dict from a pickled whole module, loading with weights_only (no code runs)."""
+    import torch
+
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return ("a pickled Python object (torch.save of a whole module?); qcheck does not unpickle "
+                "arbitrary objects: save it with torch.jit.save or torch.export.save, or pass an "
+                "eager spec file.py:NAME")
+    if isinstance(content, dict) and content and all(isinstance(v, torch.Tensor) for v in content.values()):
+        return ("a state_dict (weights only, no graph); pass an eager spec file.py:NAME that builds "
+                "the model, or save it with torch.jit.save")
+    return (f"a torch.save file holding a {type(content).__name__}, not a model; save the model with "
+            "torch.jit.save or torch.export.save, or pass an eager spec file.py:NAME")
+
+
+def _capture_pt2(path: str) -> Graph:
+    import torch
+
+    from qcheck.capture import export, markers  # noqa: F401  (markers registers the stub ops)
+
+    try:
+        program = torch.export.load(path)
+    except Exception as error:
+        raise QcheckError(f"could not load this .pt2 archive ({_first_line(error)}); re-save it with "
+                          "torch.export.save from this torch version", path) from None
+    return export.program_to_graph(program, origin="pt2")
+
+
+def _forward_failed(error: Exception, example_inputs: tuple) -> str:
+    shapes = ", ".join("x".join(str(d) for d in t.shape) for t in example_inputs if hasattr(t, "shape"))
+    return (f"the model's forward raised {type(error).__name__} on inputs of shape {shapes}: "
+            f"{_first_line(error)}; check --input-shape")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__

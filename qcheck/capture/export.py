@@ -1,0 +1,207 @@
+"""Capture an eager nn.Module with torch.export (non-strict) into a qcheck Graph."""
+
+from __future__ import annotations
+
+import os
+
+from typing import Any
+
+import torch
+
+from qcheck.capture import markers
+from qcheck.graph import Graph, Node, Ref, Value
+
+_TORCH_DIR = os.path.dirname(torch.__file__)
+# Frames in torch or in qcheck itself (the stub markers) are never the user's line.
+_SKIP_DIRS = (_TORCH_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
+
+# Value kinds by torch.export's input-spec kind.
+_INPUT_KINDS = {
+    "USER_INPUT": "input",
+    "PARAMETER": "parameter",
+    "BUFFER": "buffer",
+    "CONSTANT_TENSOR": "constant",
+}
+
+
+def export_module(module: torch.nn.Module, example_inputs: tuple) -> Graph:
+    """Export `module` and convert the program; raises what torch.export raises."""
+    with markers.stubs_marked(module):
+        program = torch.export.export(module, example_inputs, strict=False)
+    return program_to_graph(program, module_attrs=module_attributes(module))
+
+
+def program_to_graph(program: Any, module_attrs: dict | None = None, origin: str = "export") -> Graph:
+    signature = program.graph_signature
+    kinds = {spec.arg.name: _INPUT_KINDS.get(spec.kind.name, "activation")
+             for spec in signature.input_specs if hasattr(spec.arg, "name")}
+    values: dict[str, Value] = {}
+    nodes: list[Node] = []
+    inputs: list[str] = []
+    outputs: list[str] = []
+    for fx_node in program.graph.nodes:
+        if fx_node.op == "placeholder":
+            kind = kinds.get(fx_node.name, "input")
+            _add_values(values, fx_node.name, fx_node.meta.get("val"), kind)
+            if kind == "input" and fx_node.name in values:
+                inputs.append(fx_node.name)
+        elif fx_node.op == "call_function":
+            out_names = _add_values(values, fx_node.name, fx_node.meta.get("val"), "activation")
+            nodes.append(Node(
+                name=fx_node.name,
+                target=_target_name(fx_node.target),
+                args=_named_args(fx_node),
+                outputs=out_names,
+                module_stack=_module_stack(fx_node.meta.get("nn_module_stack")),
+                source=user_frame(fx_node.meta.get("stack_trace")),
+            ))
+        elif fx_node.op == "output":
+            for item in _flatten(fx_node.args[0]):
+                if hasattr(item, "name") and item.name in values:
+                    outputs.append(item.name)
+    return Graph(nodes=nodes, values=values, inputs=inputs, outputs=outputs, origin=origin,
+                 module_attrs=module_attrs or {})
+
+
+def _add_values(values: dict[str, Value], name: str, val: Any, kind: str) -> list[str]:
+    """Register the tensor(s) an fx node produces; tuple outputs are named `name.0`, `name.1`."""
+    if isinstance(val, torch.Tensor):
+        values[name] = Value(name, tuple(int(d) for d in val.shape), _dtype_name(val.dtype), kind)
+        return [name]
+    if isinstance(val, (tuple, list)):
+        names = []
+        for index, item in enumerate(val):
+            if isinstance(item, torch.Tensor):
+                item_name = f"{name}.{index}"
+                values[item_name] = Value(item_name, tuple(int(d) for d in item.shape),
+                                          _dtype_name(item.dtype), kind)
+                names.append(item_name)
+        return names
+    return []
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _target_name(target: Any) -> str:
+    schema = getattr(target, "_schema", None)
+    if schema is not None:
+        return schema.name  # "aten::conv2d", overload dropped
+    name = getattr(target, "__name__", str(target))
+    module = getattr(target, "__module__", "") or ""
+    return f"python::{name}" if module in ("_operator", "operator", "builtins") else f"{module}::{name}"
+
+
+def _named_args(fx_node: Any) -> dict[str, Any]:
+    """Positional and keyword args by schema name; trailing defaults that export drops are filled."""
+    schema = getattr(fx_node.target, "_schema", None)
+    if schema is None:
+        named = {f"input{i}": _convert(a) for i, a in enumerate(fx_node.args)}
+        named.update({k: _convert(v) for k, v in fx_node.kwargs.items()})
+        if fx_node.target.__name__ == "getitem" and len(fx_node.args) == 2:
+            # A getitem of a multi-output op reads that op's `name.index` value.
+            source, index = fx_node.args
+            named["input0"] = Ref(f"{source.name}.{index}")
+        return named
+    named: dict[str, Any] = {}
+    for index, argument in enumerate(schema.arguments):
+        if index < len(fx_node.args):
+            named[argument.name] = _convert(fx_node.args[index])
+        elif argument.name in fx_node.kwargs:
+            named[argument.name] = _convert(fx_node.kwargs[argument.name])
+        elif argument.has_default_value():
+            named[argument.name] = _convert(argument.default_value)
+    return named
+
+
+def _convert(arg: Any) -> Any:
+    if hasattr(arg, "op") and hasattr(arg, "name") and hasattr(arg, "meta"):  # an fx Node
+        return Ref(arg.name)
+    if isinstance(arg, (list, tuple)):
+        return [_convert(item) for item in arg]
+    if isinstance(arg, (torch.dtype, torch.device, torch.layout, torch.memory_format)):
+        return str(arg).removeprefix("torch.")
+    if isinstance(arg, (int, float, bool, str)) or arg is None:
+        return arg
+    return repr(arg)
+
+
+def _module_stack(stack: dict | None) -> list[tuple[str, str]]:
+    if not stack:
+        return []
+    entries = []
+    for path, type_name in stack.values():
+        if not path:
+            continue  # the root module
+        short = type_name.rsplit(".", 1)[-1] if isinstance(type_name, str) else type_name.__name__
+        entries.append((_clean_path(path), short))
+    return entries
+
+
+def _clean_path(path: str) -> str:
+    # Non-strict export writes paths such as "L__self__.conv0" or "conv0"; keep only the user's part.
+    return path.removeprefix("L__self__").lstrip(".")
+
+
+def user_frame(stack_trace: str | None) -> str | None:
+    """The innermost frame of the user's own code ("file.py:42"), skipping torch's internals."""
+    if not stack_trace:
+        return None
+    best = None
+    for line in stack_trace.splitlines():
+        line = line.strip()
+        if not line.startswith('File "'):
+            continue
+        path, _, rest = line[len('File "'):].partition('", line ')
+        if path.startswith(_SKIP_DIRS) or path.startswith("<"):
+            continue
+        best = f"{_display_path(path)}:{rest.split(',', 1)[0]}"
+    return best
+
+
+def _display_path(path: str) -> str:
+    """Relative to the working directory when the file is below it; absolute otherwise."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def _flatten(items: Any) -> list:
+    if isinstance(items, (list, tuple)):
+        return [leaf for item in items for leaf in _flatten(item)]
+    if isinstance(items, dict):
+        return [leaf for item in items.values() for leaf in _flatten(item)]
+    return [items]
+
+
+_SIMPLE = (int, float, bool, str, type(None))
+
+
+def module_attributes(module: torch.nn.Module) -> dict[str, dict[str, Any]]:
+    """Plain-valued attributes of every submodule (embed_dim, add_zero_attn, mode...)."""
+    found: dict[str, dict[str, Any]] = {}
+    for path, sub in module.named_modules():
+        attrs = {}
+        for key, value in vars(sub).items():
+            if key.startswith("_"):
+                continue
+            if isinstance(value, _SIMPLE) or (isinstance(value, tuple) and all(isinstance(v, _SIMPLE) for v in value)):
+                attrs[key] = list(value) if isinstance(value, tuple) else value
+        for key in ("bias_k", "bias_v"):
+            if hasattr(sub, key):
+                attrs[key] = getattr(sub, key) is not None
+        attrs["type"] = type(sub).__name__
+        found[path] = attrs
+    return found
+
+
+def trace_module(module: torch.nn.Module, example_inputs: tuple) -> Any:
+    """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way."""
+    with markers.stubs_marked(module):
+        return torch.jit.trace(module, example_inputs, strict=False, check_trace=False)
+
+
+

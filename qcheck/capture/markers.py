@@ -1,0 +1,67 @@
+"""Marker ops that keep QuantStub / DeQuantStub visible in a captured graph.
+
+torch's float QuantStub and DeQuantStub are identities, so tracing erases them, and with them the
+boundary between the BPU region and the CPU. While capturing, each stub's forward is swapped for an
+identity custom op (`qcheck::quant_stub`, `qcheck::dequant_stub`) that every capture path records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import types
+from typing import Iterator
+
+import torch
+
+# Any module playing the stub role counts: torch.ao's, the vendor's, or a user's own look-alike.
+QUANT_STUB_TYPES = {"QuantStub"}
+DEQUANT_STUB_TYPES = {"DeQuantStub"}
+
+
+@torch.library.custom_op("qcheck::quant_stub", mutates_args=())
+def quant_stub(x: torch.Tensor) -> torch.Tensor:
+    return x.clone()
+
+
+@quant_stub.register_fake
+def _quant_stub_fake(x: torch.Tensor) -> torch.Tensor:
+    return torch.empty_like(x)
+
+
+@torch.library.custom_op("qcheck::dequant_stub", mutates_args=())
+def dequant_stub(x: torch.Tensor) -> torch.Tensor:
+    return x.clone()
+
+
+@dequant_stub.register_fake
+def _dequant_stub_fake(x: torch.Tensor) -> torch.Tensor:
+    return torch.empty_like(x)
+
+
+def _marked_forward(marker):
+    def forward(self, x):
+        # A QAT-prepared stub quantizes in a forward hook after this; the hook still runs.
+        return marker(x) if isinstance(x, torch.Tensor) and not x.is_quantized else x
+    return forward
+
+
+@contextlib.contextmanager
+def stubs_marked(module: torch.nn.Module) -> Iterator[None]:
+    """Within the block, every stub of `module` records its marker op; restored afterwards."""
+    patched = []
+    for sub in module.modules():
+        kind = type(sub).__name__
+        marker = quant_stub if kind in QUANT_STUB_TYPES else dequant_stub if kind in DEQUANT_STUB_TYPES else None
+        if marker is None:
+            continue
+        had_own = "forward" in vars(sub)
+        patched.append((sub, had_own, vars(sub).get("forward")))
+        sub.forward = types.MethodType(_marked_forward(marker), sub)
+    try:
+        yield
+    finally:
+        for sub, had_own, original in patched:
+            if had_own:
+                sub.forward = original
+            else:
+                del sub.forward

@@ -1,0 +1,151 @@
+"""Judge every layer against every constraint of its table row: all findings, never the first."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from qcheck import expr, facts
+from qcheck.dtypes import Assignment, DtypeConfig
+from qcheck.graph import Graph, Ref
+from qcheck.mapping import Layer
+from qcheck.report import Finding, LayerResult, TensorInfo
+from qcheck.rules import Constraint, RuleSet
+
+SEVERITY_STATUS = {"error": "fail", "warning": "warn"}
+
+
+@dataclass
+class CheckSettings:
+    ignore: list[str] = field(default_factory=list)  # constraint ids or globs ("bayes.*.precision")
+    ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
+    dtype_config: DtypeConfig = field(default_factory=DtypeConfig)
+
+
+def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rules: RuleSet, march: str,
+                 settings: CheckSettings) -> tuple[list[LayerResult], int]:
+    results = []
+    ignored = 0
+    model_outputs = set(graph.outputs)
+    for layer in layers:
+        if layer.kind == "structural":
+            continue
+        region = assignment.regions.get(layer.name, "bpu")
+        findings: list[Finding] = []
+        if region == "bpu":
+            findings = judge(layer, graph, assignment, rules, march, settings, model_outputs)
+        kept = [f for f in findings if not _ignored(f.rule, layer.name, settings)]
+        ignored += len(findings) - len(kept)
+        results.append(_result(layer, kept, region, assignment))
+    return results, ignored
+
+
+def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, march: str,
+          settings: CheckSettings, model_outputs: set[str]) -> list[Finding]:
+    if layer.kind == "unknown":
+        return [Finding(
+            rule=f"{march}.unknown_op", severity="error",
+            message=f"{layer.target} is not in the {march} support table",
+            advice="replace it with an operator of the table, or move it after a DeQuantStub so it "
+                   "runs on the CPU")]
+    rule = rules.rule(layer.operator.name, march)
+    view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs)
+    known = facts.collect(view)
+    found = []
+    for constraint in rule.constraints:
+        finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known: dict[str, Any],
+              config: DtypeConfig) -> Finding | None:
+    if constraint.when is not None:
+        try:
+            if not constraint.when.evaluate(known):
+                return None
+        except expr.Unknown:
+            return None
+    if constraint.kind == "unsupported":
+        return Finding(constraint.id, "error", constraint.says, constraint.advice)
+    if constraint.kind == "static":
+        return Finding(constraint.id, constraint.severity, constraint.says, constraint.advice)
+    if constraint.kind == "dtype":
+        return _check_dtype(constraint, layer, view, config)
+    try:
+        if constraint.check.evaluate(known):
+            return None
+    except expr.Unknown:
+        return None  # a fact this capture cannot know: skipped, never guessed
+    observed = {name: _plain(known.get(name)) for name in constraint.check.names}
+    shown = ", ".join(f"{name}={_show(value)}" for name, value in observed.items())
+    return Finding(constraint.id, constraint.severity, f"{constraint.says} (observed: {shown})",
+                   constraint.advice, observed=observed, allowed=constraint.check.text)
+
+
+def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
+                 config: DtypeConfig) -> Finding | None:
+    role, _, arg = constraint.role.partition(":")
+    observed: list[str] = []
+    if role == "input":
+        values = [view.value(view.arg(arg))] if arg else layer.inputs
+        observed = [view.dtypes.get(v.name) for v in values if v is not None]
+    elif role == "output":
+        observed = [view.dtypes.get(v.name) for v in layer.outputs[:1]]
+    elif role in ("weight", "bias"):
+        if isinstance(layer.primary.args.get(role), Ref):
+            observed = [config.weight if role == "weight" else config.bias]
+    bad = sorted({d for d in observed if d is not None and d not in constraint.allowed})
+    if not bad:
+        return None
+    advice = constraint.advice or _dtype_advice(role, constraint.allowed)
+    return Finding(constraint.id, "error", f"{constraint.says} (observed: {', '.join(bad)})", advice,
+                   observed={"dtype": bad[0]}, allowed=", ".join(constraint.allowed))
+
+
+def _dtype_advice(role: str, allowed: tuple[str, ...]) -> str:
+    wanted = allowed[0]
+    if role == "input" and wanted in ("qint16", "qint8"):
+        return (f"quantize this layer's input as {wanted}: set a {wanted} qconfig on the layer that "
+                f"produces it (qcheck: --activation-dtype {wanted}, or a per-layer override)")
+    return f"use {' or '.join(allowed)} for the {role}"
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _ignored(rule_id: str, layer_name: str, settings: CheckSettings) -> bool:
+    if any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in settings.ignore):
+        return True
+    return any(fnmatch.fnmatchcase(layer_name, layer_glob) and
+               any(fnmatch.fnmatchcase(rule_id, p) for p in patterns)
+               for layer_glob, patterns in settings.ignore_layers.items())
+
+
+def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assignment) -> LayerResult:
+    if region == "cpu":
+        status = "cpu"
+    else:
+        severities = {f.severity for f in findings}
+        status = "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
+    return LayerResult(
+        name=layer.name,
+        op=layer.operator.name if layer.operator else layer.target,
+        status=status, module_type=layer.module_type, module_path=layer.module_path,
+        source=layer.source,
+        inputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
+                for v in layer.inputs],
+        outputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
+                 for v in layer.outputs],
+        findings=findings, targets=sorted({n.target for n in layer.nodes}), region=region)

@@ -1,0 +1,99 @@
+"""Give every tensor a quantized dtype and every layer a region (BPU or CPU).
+
+The vendor's default qconfig quantizes activations and weights to qint8 and biases to qint32.
+Between a QuantStub and a DeQuantStub the model runs on the BPU; outside, in float on the CPU. A
+model with no stubs at all is taken as one BPU region (an implicit QuantStub at every input).
+Outputs follow the table: "same as input" keeps the input's dtype; a listed output takes the
+activation dtype when listed, else the first listed (torch.eq gives qbool, torch.div qint16).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qcheck.graph import Graph
+from qcheck.mapping import Layer
+from qcheck.rules import RuleSet
+
+QUANT_STUB = "torch.quantization.QuantStub"
+DEQUANT_STUB = "torch.quantization.DeQuantStub"
+FLOAT = "float32"
+
+
+@dataclass(frozen=True)
+class DtypeConfig:
+    activation: str = "qint8"
+    weight: str = "qint8"
+    bias: str = "qint32"
+
+
+@dataclass
+class Assignment:
+    dtypes: dict[str, str] = field(default_factory=dict)  # value name -> dtype
+    regions: dict[str, str] = field(default_factory=dict)  # layer name -> "bpu" | "cpu"
+
+
+def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
+           config: DtypeConfig = DtypeConfig()) -> Assignment:
+    has_stubs = any(layer.operator is not None and layer.operator.name == QUANT_STUB for layer in layers)
+    result = Assignment()
+    for name in graph.inputs:
+        result.dtypes[name] = FLOAT if has_stubs else _quantized(graph, name, config)
+    for layer in layers:
+        in_dtypes = [result.dtypes.get(v.name, _quantized(graph, v.name, config)) for v in layer.inputs]
+        op_name = layer.operator.name if layer.operator else None
+        if op_name == QUANT_STUB:
+            region, outputs = "bpu", [config.activation] * len(layer.outputs)
+        elif op_name == DEQUANT_STUB:
+            region, outputs = "bpu", [FLOAT] * len(layer.outputs)
+        elif in_dtypes and all(d == FLOAT for d in in_dtypes):
+            region, outputs = "cpu", [FLOAT] * len(layer.outputs)
+        else:
+            region = "bpu"
+            outputs = _outputs(graph, layer, in_dtypes, rules, march, config)
+        result.regions[layer.name] = region
+        for value, dtype in zip(layer.outputs, outputs):
+            result.dtypes[value.name] = dtype
+        # Values consumed only inside a grouped layer still get a dtype, for completeness.
+        for node in layer.nodes:
+            for out in node.outputs:
+                result.dtypes.setdefault(out, outputs[0] if outputs else config.activation)
+    return result
+
+
+def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:
+    """The dtype a value has on the BPU when nothing more specific is known."""
+    value = graph.values.get(name)
+    torch_dtype = value.dtype if value is not None else None
+    if torch_dtype is None or torch_dtype.startswith("float") or torch_dtype == "bfloat16":
+        return config.activation
+    if torch_dtype.startswith("q"):  # already quantized (a converted model): quint8, qint8, qint32
+        return torch_dtype
+    return "qbool" if torch_dtype == "bool" else torch_dtype
+
+
+def _outputs(graph: Graph, layer: Layer, in_dtypes: list[str], rules: RuleSet, march: str,
+             config: DtypeConfig) -> list[str]:
+    first_in = next((d for d in in_dtypes if d != FLOAT), in_dtypes[0] if in_dtypes else config.activation)
+    spec = None
+    if layer.operator is not None:
+        rule = rules.rule(layer.operator.name, march)
+        spec = rule.output if rule.supported else None
+    found = []
+    for index, value in enumerate(layer.outputs):
+        if value.dtype and value.dtype.startswith("q"):
+            found.append(value.dtype)  # a converted model's tensors say their own dtype
+            continue
+        if value.dtype and not value.dtype.startswith("float") and value.dtype != "bfloat16":
+            found.append("qbool" if value.dtype == "bool" else value.dtype)  # indices, masks
+            continue
+        allowed = spec.get(index) if isinstance(spec, dict) else spec
+        if allowed is None or allowed == "same" or layer.kind != "operator":
+            found.append(first_in)
+        elif first_in in allowed:
+            found.append(first_in)
+        elif config.activation in allowed:
+            found.append(config.activation)
+        else:
+            found.append(allowed[0])
+    return found

@@ -1,0 +1,100 @@
+"""Facts every layer has: ranks, dims, dtypes, sizes, model-output position, operands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qcheck.facts import LayerView, extractor, fact
+from qcheck.graph import Ref
+
+BYTES = {"qint8": 1, "quint8": 1, "qint16": 2, "qint32": 4, "qbool": 1, "int8": 1, "uint8": 1,
+         "int16": 2, "int32": 4, "int64": 8, "float16": 2, "bfloat16": 2, "float32": 4, "float64": 8,
+         "bool": 1}
+
+fact("rank", "number of dimensions of the first input")
+fact("out_rank", "number of dimensions of the first output")
+for _dim in "NCHW":
+    fact(_dim, f"{_dim} of the first input, read as [N, C, H, W] (for 2-D inputs N and C only)")
+    fact(f"out_{_dim}", f"{_dim} of the first output, read as [N, C, H, W]")
+fact("D", "D of a 5-D first input [N, C, D, H, W]")
+fact("input_shape", "shape of the first input, as a tuple")
+fact("output_shape", "shape of the first output, as a tuple")
+fact("max_dim_size", "the largest dimension of the first input")
+fact("input_elements", "number of elements of the first input")
+fact("input_bytes", "size of the first input in bytes at its quantized dtype")
+fact("num_inputs", "number of activation tensors the layer reads")
+fact("is_model_output", "true when the layer's output is an output of the model")
+fact("input_dtype", "quantized dtype of the first input (qint8, qint16, ...)")
+fact("output_dtype", "quantized dtype of the first output")
+fact("has_scalar_operand", "true when an operand is a Python number rather than a tensor")
+fact("has_constant_operand", "true when an operand is a number or a constant/weight tensor")
+fact("broadcast_inputs", "how many tensor inputs are broadcast to the output shape")
+fact("broadcasts_n", "true when an input is broadcast along the N (first) dimension")
+
+
+@extractor
+def shapes(view: LayerView, facts: dict[str, Any]) -> None:
+    inputs, outputs = view.inputs, view.outputs
+    facts["num_inputs"] = len(inputs)
+    facts["is_model_output"] = any(v.name in view.model_outputs for v in outputs)
+    if inputs and inputs[0].shape is not None:
+        shape = inputs[0].shape
+        facts["rank"] = len(shape)
+        facts["input_shape"] = tuple(shape)
+        facts["max_dim_size"] = max(shape) if shape else 1
+        elements = 1
+        for d in shape:
+            elements *= d
+        facts["input_elements"] = elements
+        dtype = view.dtypes.get(inputs[0].name)
+        if dtype:
+            facts["input_dtype"] = dtype
+            facts["input_bytes"] = elements * BYTES.get(dtype, 4)
+        _dims(shape, "", facts)
+    if outputs and outputs[0].shape is not None:
+        facts["out_rank"] = len(outputs[0].shape)
+        facts["output_shape"] = tuple(outputs[0].shape)
+        _dims(outputs[0].shape, "out_", facts)
+        if view.dtypes.get(outputs[0].name):
+            facts["output_dtype"] = view.dtypes[outputs[0].name]
+
+
+def _dims(shape: tuple[int, ...], prefix: str, facts: dict[str, Any]) -> None:
+    if len(shape) == 4:
+        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1], f"{prefix}H": shape[2],
+                      f"{prefix}W": shape[3]})
+    elif len(shape) == 5:
+        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1], f"{prefix}H": shape[3],
+                      f"{prefix}W": shape[4]})
+        if not prefix:
+            facts["D"] = shape[2]
+    elif len(shape) in (2, 3):
+        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1]})
+
+
+@extractor
+def operands(view: LayerView, facts: dict[str, Any]) -> None:
+    node = view.node
+    if "other" not in node.args:
+        return
+    operand_values = [node.args.get(name) for name in ("input", "self", "other") if name in node.args]
+    facts["has_scalar_operand"] = any(isinstance(a, (int, float)) and not isinstance(a, bool)
+                                      for a in operand_values)
+    constant = facts["has_scalar_operand"]
+    tensor_shapes = []
+    for arg in operand_values:
+        value = view.value(arg) if isinstance(arg, Ref) else None
+        if value is None:
+            continue
+        if value.kind in ("parameter", "buffer", "constant"):
+            constant = True
+        if value.shape is not None:
+            tensor_shapes.append(value.shape)
+    facts["has_constant_operand"] = constant
+    out = view.outputs[0].shape if view.outputs and view.outputs[0].shape is not None else None
+    if out is not None and len(tensor_shapes) >= 2:
+        broadcast = [s for s in tensor_shapes if tuple(s) != tuple(out)]
+        facts["broadcast_inputs"] = len(broadcast)
+        # Right-aligned as torch broadcasts: a missing or size-1 leading dim spreads along N.
+        facts["broadcasts_n"] = len(out) >= 2 and out[0] > 1 and any(
+            len(s) < len(out) or s[0] == 1 for s in broadcast)

@@ -1,0 +1,160 @@
+"""Map every graph node to a table operator, a structural node, or an unknown op, and group nodes
+into layers: the unit the report judges (one module-level operator such as MultiheadAttention is
+one layer, whatever ops it traced into)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qcheck import expr
+from qcheck.graph import Graph, Node, Value
+from qcheck.rules import Operator, RuleSet
+
+_WEIGHT_KINDS = ("parameter", "buffer", "constant")
+
+
+@dataclass
+class Layer:
+    name: str
+    kind: str  # "operator" | "structural" | "unknown"
+    operator: Operator | None
+    nodes: list[Node]
+    primary: Node
+    module_path: str | None = None
+    module_type: str | None = None
+    source: str | None = None
+    inputs: list[Value] = field(default_factory=list)  # activations read from outside the layer
+    outputs: list[Value] = field(default_factory=list)  # values used outside it (or model outputs)
+
+    @property
+    def target(self) -> str:
+        return self.primary.target
+
+
+@dataclass
+class Mapping:
+    layers: list[Layer]  # topological order, structural ones included
+    counts: dict[str, int]  # nodes by classification: operator, structural, unknown, total
+
+
+def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
+    groups = _group_modules(graph, rules)
+    layers: list[Layer] = []
+    grouped: dict[str, Layer] = {}
+    counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
+    for node in graph.nodes:
+        group = groups.get(node.name)
+        if group is not None:
+            path, module_type, operator = group
+            layer = grouped.get(path)
+            if layer is None:
+                layer = Layer(name=path, kind="operator", operator=operator, nodes=[], primary=node,
+                              module_path=path, module_type=module_type, source=node.source)
+                grouped[path] = layer
+                layers.append(layer)
+            layer.nodes.append(node)
+            if node.target in operator.ops and layer.primary.target not in operator.ops:
+                layer.primary = node  # facts are read from the op the row names
+            counts["operator"] += 1
+            continue
+        kind, operator = classify(node, graph, rules)
+        counts[kind] += 1
+        path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
+        layers.append(Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
+                            module_path=path, module_type=module_type, source=node.source))
+    _connect(graph, layers)
+    _name_layers(layers)
+    return Mapping(layers, counts)
+
+
+def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
+    operator = match_operator(node, graph, rules)
+    if operator is not None:
+        return "operator", operator
+    if node.target in rules.structural or node.namespace == "prim" or not _makes_tensor(node, graph):
+        return "structural", None
+    return "unknown", None
+
+
+def _makes_tensor(node: Node, graph: Graph) -> bool:
+    return any(out in graph.values for out in node.outputs)
+
+
+def match_operator(node: Node, graph: Graph, rules: RuleSet) -> Operator | None:
+    candidates = rules.candidates(node.target)
+    if not candidates:
+        return None
+    module_type = node.module_stack[-1][1] if node.module_stack else None
+    usable = [op for op in candidates if op.when is None or _holds(op.when, node, graph)]
+    by_module = [op for op in usable if module_type in op.modules]
+    if by_module:
+        return by_module[0]
+    free = [op for op in usable if not op.module_only]
+    return free[0] if free else None
+
+
+def _holds(condition: expr.Expr, node: Node, graph: Graph) -> bool:
+    """Evaluate a match condition on facts read from the node's own arguments and shapes."""
+    from qcheck import facts
+
+    layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
+    _connect(graph, [layer])
+    try:
+        return bool(condition.evaluate(facts.collect(facts.LayerView(layer, graph, {}, set()))))
+    except expr.Unknown:
+        return False
+
+
+def _group_modules(graph: Graph, rules: RuleSet) -> dict[str, tuple[str, str, Operator]]:
+    """node name -> (module path, module type, operator) for nodes inside module-level rows."""
+    group_ops = {module: op for op in rules.operators.values() if op.group for module in op.modules}
+    if not group_ops:
+        return {}
+    found = {}
+    for node in graph.nodes:
+        # The outermost grouped module wins: a LayerNorm inside a MultiheadAttention-like block
+        # belongs to the block that the table judges as a whole.
+        for path, module_type in node.module_stack:
+            if module_type in group_ops:
+                found[node.name] = (path, module_type, group_ops[module_type])
+                break
+    return found
+
+
+def _connect(graph: Graph, layers: list[Layer]) -> None:
+    consumers = graph.consumers()
+    model_outputs = set(graph.outputs)
+    for layer in layers:
+        inside = {out for node in layer.nodes for out in node.outputs}
+        names = {node.name for node in layer.nodes}
+        seen: set[str] = set()
+        layer.inputs = []
+        for node in layer.nodes:
+            for ref in node.input_refs():
+                value = graph.values.get(ref)
+                if value is None or ref in inside or ref in seen or value.kind in _WEIGHT_KINDS:
+                    continue
+                seen.add(ref)
+                layer.inputs.append(value)
+        layer.outputs = [
+            graph.values[out] for node in layer.nodes for out in node.outputs
+            if out in graph.values and (
+                len(layer.nodes) == 1 or out in model_outputs
+                or any(c.name not in names for c in consumers.get(out, [])))
+        ]
+
+
+def _name_layers(layers: list[Layer]) -> None:
+    """A layer that is the only operator of its module is named by the module path
+    ("backbone.conv1"); others by module path and node ("neck:add_3"), or the node alone."""
+    ops_per_module: dict[str, int] = {}
+    for layer in layers:
+        if layer.kind != "structural" and layer.module_path and len(layer.nodes) == 1:
+            ops_per_module[layer.module_path] = ops_per_module.get(layer.module_path, 0) + 1
+    for layer in layers:
+        if len(layer.nodes) > 1 or layer.kind == "structural" or not layer.module_path:
+            continue
+        if ops_per_module.get(layer.module_path) == 1:
+            layer.name = layer.module_path
+        else:
+            layer.name = f"{layer.module_path}:{layer.primary.name}"

@@ -1,0 +1,487 @@
+"""The support table as data: load rule files (YAML) into a typed, validated RuleSet.
+
+The shipped files in `rules/` encode the vendor's operator table; `--rules FILE` adds files on top
+(a team's stricter limit, a corrected row, a new march extending an existing one). Loading checks
+everything a rule author can get wrong and names the file and line; nothing in a rule file is
+ever run as Python: constraints are parsed by `qcheck.expr` against the declared facts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from qcheck import expr
+from qcheck.errors import QcheckError
+from qcheck.facts import FACTS
+from qcheck.yamlfile import line_of, load
+
+DTYPES = ("qint8", "qint16", "qint32", "qbool", "int32", "float32")
+SEVERITIES = ("error", "warning", "info")
+DTYPE_ROLES = ("input", "weight", "bias", "output")
+
+_OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
+_MATCH_KEYS = {"ops", "modules", "when", "module_only"}
+_BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "constraints", *DTYPE_ROLES}
+_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table"}
+_MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints"}
+_TOP_KEYS = {"marches", "operators", "structural", "version"}
+
+
+def shipped_rules_dir() -> str:
+    """`rules/` inside the installed package, else the repository's top-level `rules/`."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "rules"), os.path.join(os.path.dirname(here), "rules")):
+        if os.path.isdir(candidate):
+            return candidate
+    raise QcheckError("the shipped rule files are missing; reinstall qcheck", here)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    id: str  # stable: "bayes.conv2d.kernel"
+    march: str
+    operator: str  # table name of the row that owns it
+    kind: str  # "expr" | "dtype" | "unsupported" | "static"
+    says: str  # one sentence with its limits: the finding's message and the docs' text
+    severity: str = "error"
+    check: expr.Expr | None = None
+    when: expr.Expr | None = None
+    role: str | None = None  # dtype constraints: input | weight | bias | output | an argument name
+    allowed: tuple[str, ...] = ()  # dtype constraints: allowed dtypes ("same" = as the input)
+    advice: str | None = None
+    note: str | None = None
+    table: str | None = None  # the table text this encodes
+    via: str | None = None  # "参考 X": the row whose rule this is
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class MarchRule:
+    """One operator row on one march, resolved (references followed, inheritance applied)."""
+
+    march: str
+    supported: bool
+    constraints: list[Constraint]
+    output: Any = None  # list of dtypes | "same" | {index: list} | None (not stated)
+    via: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Operator:
+    name: str  # exactly as in the table: "torch.nn.Conv2d"
+    id: str  # short and stable: "conv2d"
+    category: str
+    eager: str | None
+    ops: list[str]
+    modules: list[str]
+    when: expr.Expr | None
+    module_only: bool
+    group: bool
+    note: str | None
+    file: str
+    line: int
+    blocks: dict[str, Any] = field(default_factory=dict)  # march -> raw block (validated)
+
+
+@dataclass
+class March:
+    name: str
+    board: str
+    extends: str | None
+    aliases: list[str]
+    note: str | None = None
+    # Constraints every supported operator of this march gets (a block's `drop` opts out).
+    constraints: list[dict] = field(default_factory=list)
+    file: str = ""
+
+
+@dataclass
+class RuleSet:
+    marches: dict[str, March]
+    operators: dict[str, Operator]
+    structural: set[str]
+    files: list[str]
+    _resolved: dict[tuple[str, str], MarchRule] = field(default_factory=dict)
+
+    def resolve_march(self, text: str | None) -> str:
+        choices = ", ".join(self.marches)
+        if not text:
+            raise QcheckError(f"no march given; pass --march with one of: {choices}")
+        wanted = text.strip().lower()
+        for march in self.marches.values():
+            if wanted == march.name or wanted in (a.lower() for a in march.aliases):
+                return march.name
+        raise QcheckError(f"unknown march {text!r}; choose one of: {choices}")
+
+    def rule(self, operator: str, march: str) -> MarchRule:
+        key = (operator, march)
+        if key not in self._resolved:
+            self._resolved[key] = _resolve(self, operator, march, ())
+        return self._resolved[key]
+
+    def constraints(self, march: str | None = None) -> list[Constraint]:
+        marches = [march] if march else list(self.marches)
+        return [c for m in marches for op in self.operators for c in self.rule(op, m).constraints]
+
+    def find_constraint(self, constraint_id: str) -> Constraint | None:
+        march = constraint_id.split(".", 1)[0]
+        if march not in self.marches:
+            return None
+        return next((c for c in self.constraints(march) if c.id == constraint_id), None)
+
+    def candidates(self, target: str) -> list[Operator]:
+        return [op for op in self.operators.values() if target in op.ops]
+
+
+def load_rules(extra: list[str] | None = None) -> RuleSet:
+    """The shipped rule files, then each extra file in order (later files override)."""
+    folder = shipped_rules_dir()
+    paths = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".yaml"))
+    marches_first = sorted(paths, key=lambda p: os.path.basename(p) != "marches.yaml")
+    ruleset = RuleSet(marches={}, operators={}, structural=set(), files=[])
+    for path in marches_first + list(extra or []):
+        _load_file(ruleset, path, shipped=path in paths)
+    _validate_references(ruleset)
+    return ruleset
+
+
+class _Reader:
+    """Validation helpers that know which file they read, for one-line errors."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, where: Any, message: str) -> QcheckError:
+        line = line_of(where)
+        return QcheckError(f"line {line}: {message}" if line else message, self.path)
+
+    def mapping(self, value: Any, what: str, parent: Any = None) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(parent if parent is not None else value,
+                            f"{what} must be a mapping, got {_type(value)}")
+        return value
+
+    def keys(self, value: dict, allowed: set[str], what: str) -> None:
+        unknown = [k for k in value if k not in allowed]
+        if unknown:
+            raise self.fail(value, f"unknown key {unknown[0]!r} in {what}; allowed: "
+                                   f"{', '.join(sorted(allowed))}")
+
+    def text(self, value: Any, what: str, where: Any, optional: bool = True) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, f"{what} must be a non-empty string")
+        return value.strip()
+
+    def names(self, value: Any, what: str, where: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(where, f"{what} must be a list of strings")
+        return list(value)
+
+    def expression(self, value: Any, what: str, where: Any) -> expr.Expr | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            value = str(value)
+        try:
+            return expr.parse(value, set(FACTS))
+        except expr.ExprError as error:
+            raise self.fail(where, f"{what}: {error}") from None
+
+
+def _type(value: Any) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
+    reader = _Reader(path)
+    if not os.path.isfile(path):
+        raise QcheckError("no such rule file; pass a YAML file to --rules", path)
+    data = load(path)
+    if data is None:
+        return
+    reader.keys(reader.mapping(data, "a rule file"), _TOP_KEYS, "the rule file")
+    ruleset.files.append(path)
+    marches = data.get("marches") or {}
+    for name, spec in reader.mapping(marches, "marches", data).items():
+        spec = reader.mapping(spec or {}, f"march {name}", marches)
+        reader.keys(spec, _MARCH_KEYS, f"march {name}")
+        extends = spec.get("extends")
+        if extends is not None and extends not in ruleset.marches:
+            raise reader.fail(spec, f"march {name} extends unknown march {extends!r}")
+        ruleset.marches[str(name)] = March(
+            name=str(name), board=reader.text(spec.get("board"), "board", spec) or str(name),
+            extends=extends, aliases=reader.names(spec.get("aliases"), "aliases", spec),
+            note=reader.text(spec.get("note"), "note", spec))
+        defaults = {"constraints": spec.get("constraints") or []}
+        _validate_block(reader, defaults, f"march {name}")
+        ruleset.marches[str(name)].constraints = defaults["constraints"]
+        ruleset.marches[str(name)].file = reader.path
+    structural = data.get("structural")
+    if structural is not None:
+        ruleset.structural.update(reader.names(structural, "structural", data))
+    operators = data.get("operators") or []
+    if not isinstance(operators, list):
+        raise reader.fail(data, "operators must be a list")
+    for entry in operators:
+        _load_operator(ruleset, reader, reader.mapping(entry, "an operator entry", data))
+
+
+def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
+    march_names = set(ruleset.marches)
+    reader.keys(entry, _OPERATOR_KEYS | march_names, f"operator {entry.get('name', '?')}")
+    name = reader.text(entry.get("name"), "name", entry, optional=False)
+    existing = ruleset.operators.get(name)
+    match = reader.mapping(entry.get("match") or {}, "match", entry)
+    reader.keys(match, _MATCH_KEYS, f"match of {name}")
+    if existing is None:
+        op_id = reader.text(entry.get("id"), "id", entry, optional=False)
+        if not op_id.replace("_", "").isalnum() or not op_id.islower():
+            raise reader.fail(entry, f"id {op_id!r} must be lower_snake_case")
+        clash = next((o.name for o in ruleset.operators.values() if o.id == op_id), None)
+        if clash:
+            raise reader.fail(entry, f"id {op_id!r} of {name} is already used by {clash}")
+        existing = Operator(
+            name=name, id=op_id, category=reader.text(entry.get("category"), "category", entry) or "",
+            eager=reader.text(entry.get("eager"), "eager", entry), ops=[], modules=[], when=None,
+            module_only=False, group=False, note=None, file=reader.path, line=line_of(entry))
+        ruleset.operators[name] = existing
+    elif entry.get("id") not in (None, existing.id):
+        raise reader.fail(entry, f"{name} already has id {existing.id!r}; an override cannot rename it")
+    if "ops" in match:
+        existing.ops = reader.names(match["ops"], "match.ops", match)
+    if "modules" in match:
+        existing.modules = reader.names(match["modules"], "match.modules", match)
+    if "when" in match:
+        existing.when = reader.expression(match["when"], "match.when", match)
+    if "module_only" in match:
+        existing.module_only = bool(match["module_only"])
+    if "group" in entry:
+        if not isinstance(entry["group"], bool):
+            raise reader.fail(entry, "group must be true or false")
+        existing.group = entry["group"]
+    if "note" in entry:
+        existing.note = reader.text(entry["note"], "note", entry)
+    if "eager" in entry:
+        existing.eager = reader.text(entry["eager"], "eager", entry)
+    for march in march_names & set(entry):
+        block = reader.mapping(entry[march] or {}, f"{name} on {march}", entry)
+        _validate_block(reader, block, f"{name} on {march}")
+        existing.blocks[march] = (reader.path, block)
+    if existing.group and not existing.modules:
+        raise reader.fail(entry, f"{name} is judged as one layer (group: true) but names no modules")
+
+
+def _validate_block(reader: _Reader, block: dict, what: str) -> None:
+    reader.keys(block, _BLOCK_KEYS, what)
+    if "supported" in block and not isinstance(block["supported"], bool):
+        raise reader.fail(block, f"supported in {what} must be true or false")
+    if "same_as" in block:
+        reader.text(block["same_as"], "same_as", block, optional=False)
+    for role in DTYPE_ROLES:
+        if role in block:
+            _validate_dtypes(reader, block[role], f"{role} of {what}", block, allow_same=(role == "output"))
+    constraints = block.get("constraints") or []
+    if not isinstance(constraints, list):
+        raise reader.fail(block, f"constraints of {what} must be a list")
+    seen = set()
+    for item in constraints:
+        item = reader.mapping(item, f"a constraint of {what}", block)
+        reader.keys(item, _CONSTRAINT_KEYS, f"a constraint of {what}")
+        cid = reader.text(item.get("id"), "constraint id", item, optional=False)
+        if not cid.replace("_", "").isalnum() or cid in ("input", "output", "weight", "bias", "supported"):
+            raise reader.fail(item, f"constraint id {cid!r} must be lower_snake_case and not a reserved word")
+        if cid in seen:
+            raise reader.fail(item, f"constraint id {cid!r} appears twice in {what}")
+        seen.add(cid)
+        reader.text(item.get("says"), "says", item, optional=False)
+        if item.get("severity", "error") not in SEVERITIES:
+            raise reader.fail(item, f"severity must be one of {', '.join(SEVERITIES)}")
+        reader.expression(item.get("check"), f"check of {cid}", item)
+        reader.expression(item.get("when"), f"when of {cid}", item)
+        for key in ("advice", "note", "table"):
+            reader.text(item.get(key), key, item)
+    if "drop" in block:
+        reader.names(block["drop"], "drop", block)
+
+
+def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool) -> None:
+    if allow_same and value == "same":
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _validate_dtypes(reader, item, f"{what}[{key}]", value, allow_same)
+        return
+    names = reader.names(value, what, where)
+    for name in names:
+        if name not in DTYPES:
+            raise reader.fail(where, f"{what}: unknown dtype {name!r}; known: {', '.join(DTYPES)}")
+
+
+def _validate_references(ruleset: RuleSet) -> None:
+    for op in ruleset.operators.values():
+        for march, (path, block) in op.blocks.items():
+            target = block.get("same_as")
+            if target is not None and target not in ruleset.operators:
+                raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: same_as names "
+                                  f"{target!r}, which is not an operator of the rule files", path)
+    for march in ruleset.marches:
+        for name in ruleset.operators:
+            ruleset.rule(name, march)  # resolve now, so a cycle or bad drop fails at load
+
+
+def _raw_block(ruleset: RuleSet, op: Operator, march: str) -> tuple[str, dict] | None:
+    """The block that applies: the march's own, else the one of the march it extends."""
+    current: str | None = march
+    while current is not None:
+        if current in op.blocks:
+            return op.blocks[current]
+        current = ruleset.marches[current].extends
+    return None
+
+
+def _resolve(ruleset: RuleSet, name: str, march: str, seen: tuple[str, ...]) -> MarchRule:
+    op = ruleset.operators[name]
+    if name in seen:
+        raise QcheckError(f"same_as references loop: {' -> '.join(seen + (name,))}", op.file)
+    found = _raw_block(ruleset, op, march)
+    if found is None:
+        return MarchRule(march, False, [_unsupported(ruleset, op, march, None, op.file, op.line)],
+                         note="the rule files say nothing about this march")
+    path, block = found
+    parent_march = ruleset.marches[march].extends
+    if block.get("inherit") and parent_march:
+        base = _resolve(ruleset, name, parent_march, seen)
+        return _merge(ruleset, op, march, base, path, block)
+    if block.get("same_as"):
+        target = _resolve(ruleset, block["same_as"], march, seen + (name,))
+        constraints = [_rebind(c, op, march, via=c.via or block["same_as"]) for c in target.constraints]
+        return MarchRule(march, target.supported, constraints, target.output,
+                         via=block["same_as"], note=block.get("note") or target.note)
+    if block.get("supported") is False:
+        return MarchRule(march, False, [_unsupported(ruleset, op, march, block, path, line_of(block))],
+                         note=block.get("note"))
+    constraints = _dtype_constraints(op, march, block, path)
+    constraints += [_constraint(op, march, item, path) for item in block.get("constraints") or []]
+    drop = set(block.get("drop") or [])
+    defaults = _march_defaults(ruleset, march)
+    unknown = drop - {item["id"] for item in defaults} - {c.id.rsplit(".", 1)[-1] for c in constraints}
+    if unknown and not ruleset.marches[march].extends:
+        raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: drop names "
+                          f"{sorted(unknown)[0]!r}, which is not a constraint of {march}", path)
+    own = {c.id.rsplit(".", 1)[-1] for c in constraints}
+    constraints += [_constraint(op, march, item, ruleset.marches[m].file)
+                    for m, item in _march_defaults_with_owner(ruleset, march)
+                    if item["id"] not in drop and item["id"] not in own]
+    return MarchRule(march, True, constraints, block.get("output"), note=block.get("note"))
+
+
+def _march_defaults_with_owner(ruleset: RuleSet, march: str) -> list[tuple[str, dict]]:
+    """The march-wide constraints of `march` and the marches it extends."""
+    found = []
+    current: str | None = march
+    while current is not None:
+        found.extend((current, item) for item in ruleset.marches[current].constraints)
+        current = ruleset.marches[current].extends
+    return found
+
+
+def _march_defaults(ruleset: RuleSet, march: str) -> list[dict]:
+    return [item for _, item in _march_defaults_with_owner(ruleset, march)]
+
+
+def _merge(ruleset: RuleSet, op: Operator, march: str, base: MarchRule, path: str, block: dict) -> MarchRule:
+    drop = set(block.get("drop") or [])
+    own = {c["id"]: _constraint(op, march, c, path) for c in block.get("constraints") or []}
+    known = {c.id.rsplit(".", 1)[-1] for c in base.constraints}
+    missing = drop - known
+    if missing:
+        raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: drop names "
+                          f"{sorted(missing)[0]!r}, which {base.march} does not have", path)
+    merged = []
+    for c in base.constraints:
+        short = c.id.rsplit(".", 1)[-1]
+        if short in drop:
+            continue
+        merged.append(own.pop(short) if short in own else _rebind(c, op, march, via=c.via))
+    dtype_overrides = _dtype_constraints(op, march, block, path)
+    overridden = {c.id for c in dtype_overrides}
+    merged = [c for c in merged if c.id not in overridden] + dtype_overrides + list(own.values())
+    supported = block.get("supported", base.supported)
+    if supported is False:
+        merged = [_unsupported(ruleset, op, march, block, path, line_of(block))]
+    return MarchRule(march, supported, merged, block.get("output", base.output), base.via,
+                     note=block.get("note") or base.note)
+
+
+def _rebind(c: Constraint, op: Operator, march: str, via: str | None) -> Constraint:
+    """A constraint of another row or march, re-issued under this operator and march."""
+    from dataclasses import replace
+
+    short = c.id.rsplit(".", 1)[-1]
+    return replace(c, id=f"{march}.{op.id}.{short}", march=march, operator=op.name, via=via)
+
+
+def _dtype_constraints(op: Operator, march: str, block: dict, path: str) -> list[Constraint]:
+    found = []
+    for role in DTYPE_ROLES:
+        spec = block.get(role)
+        if spec is None or spec == "same":
+            continue
+        parts = spec.items() if isinstance(spec, dict) else [(role if role != "input" else None, spec)]
+        for arg, allowed in parts:
+            if allowed == "same":
+                continue
+            label = role if arg in (None, role) else f"{role} {arg}"
+            short = f"{role}_dtype" if arg in (None, role) else f"{role}_{arg}_dtype"
+            found.append(Constraint(
+                id=f"{march}.{op.id}.{short}", march=march, operator=op.name, kind="dtype",
+                says=f"{label} dtype must be one of {', '.join(allowed)}",
+                role=role if arg in (None, role) else f"{role}:{arg}", allowed=tuple(allowed),
+                file=path, line=line_of(block)))
+    return found
+
+
+def _constraint(op: Operator, march: str, item: dict, path: str) -> Constraint:
+    check = expr.parse(item["check"], set(FACTS)) if item.get("check") is not None else None
+    when = expr.parse(item["when"], set(FACTS)) if item.get("when") is not None else None
+    return Constraint(
+        id=f"{march}.{op.id}.{item['id']}", march=march, operator=op.name,
+        kind="expr" if check is not None else "static", says=item["says"].strip(),
+        severity=item.get("severity", "error"), check=check, when=when, advice=item.get("advice"),
+        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item))
+
+
+def _unsupported(ruleset: RuleSet, op: Operator, march: str, block: dict | None, path: str,
+                 line: int) -> Constraint:
+    elsewhere = [m for m in ruleset.marches if m != march and _supported_on(ruleset, op, m)]
+    says = f"{op.name} is not supported on {march}"
+    if elsewhere:
+        says += f" (supported on {', '.join(elsewhere)})"
+    advice = (block or {}).get("advice") or "replace it with a supported operator or run it on the CPU " \
+        "(put it after a DeQuantStub)"
+    return Constraint(id=f"{march}.{op.id}.supported", march=march, operator=op.name, kind="unsupported",
+                      says=says, advice=advice, note=(block or {}).get("note"), file=path, line=line)
+
+
+def _supported_on(ruleset: RuleSet, op: Operator, march: str, depth: int = 0) -> bool:
+    found = _raw_block(ruleset, op, march)
+    if found is None or depth > 20:
+        return False
+    block = found[1]
+    if block.get("inherit") and ruleset.marches[march].extends:
+        if "supported" in block:
+            return bool(block["supported"])
+        return _supported_on(ruleset, op, ruleset.marches[march].extends, depth + 1)
+    if block.get("same_as") in ruleset.operators:
+        return _supported_on(ruleset, ruleset.operators[block["same_as"]], march, depth + 1)
+    return block.get("supported", True) is not False

@@ -1,0 +1,66 @@
+"""Safe YAML reading with line numbers, for rule files and anything else users hand us.
+
+`yaml.safe_load` semantics (no Python objects), plus: aliases are refused (an alias bomb cannot
+expand), and every mapping remembers the line it starts on so errors can name it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from qcheck.errors import QcheckError
+
+MAX_BYTES = 4 * 1024 * 1024
+
+
+class LineDict(dict):
+    """A mapping from YAML that knows its 1-based line number."""
+
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError("while reading", None, "aliases (*name) are not allowed",
+                                       event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        mapping = LineDict(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+
+
+def load(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        raise QcheckError(f"cannot read: {error.strerror}", path) from None
+    if len(data) > MAX_BYTES:
+        raise QcheckError(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not a rule file", path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise QcheckError("not UTF-8 text; rule files are YAML", path) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise QcheckError(f"{where}invalid YAML: {error.problem or error.context}", path) from None
+    except yaml.YAMLError as error:
+        raise QcheckError(f"invalid YAML: {str(error).splitlines()[0]}", path) from None
+    except RecursionError:
+        raise QcheckError("invalid YAML: nested too deeply", path) from None
+
+
+def line_of(value: Any) -> int:
+    return getattr(value, "line", 0)

@@ -1,0 +1,56 @@
+"""Rule probes: tiny real nn.Modules that must pass or fail named constraints.
+
+A probe is Semgrep's `ok:` / `ruleid:` idea for the support table. Each one is captured through
+the real capture path (torch.export, or a saved TorchScript file) and checked on every march its
+ids name; `ok` ids must not fire (and the constraint's operator must be recognised in the
+model), `fail` ids must fire. `tests/test_probe_coverage.py` demands an ok and a fail probe for
+every constraint id in `rules/`.
+
+Write probes at the limit (ok) and just past it (fail): Conv2d kernel 31 passes, 32 fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    build: Callable  # () -> nn.Module
+    shapes: tuple[str, ...] | str  # "1x3x8x8" or one per input
+    ok: tuple[str, ...] = ()
+    fail: tuple[str, ...] = ()
+    activation_dtype: str = "qint8"
+    input_dtypes: tuple[str, ...] = ()
+    via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
+
+    @property
+    def input_shapes(self) -> tuple[str, ...]:
+        return (self.shapes,) if isinstance(self.shapes, str) else tuple(self.shapes)
+
+
+def probe(name: str, build: Callable, shapes, ok=(), fail=(), **options) -> Probe:
+    """Shorthand: `ok` / `fail` may be one id or a list of ids."""
+    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
+    return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), **options)
+
+
+def on(*marches: str) -> Callable[[str], list[str]]:
+    """`bayes_both = on("bayes", "bayes_e")`; `bayes_both("conv2d.kernel")` -> both marches' ids."""
+    return lambda rest: [f"{m}.{rest}" for m in marches]
+
+
+def all_probes() -> list[Probe]:
+    """Every probe of every module in this package (modules define PROBES)."""
+    import importlib
+    import pkgutil
+
+    import tests.probes as package
+
+    found: list[Probe] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"tests.probes.{info.name}")
+        found.extend(getattr(module, "PROBES", []))
+    return found

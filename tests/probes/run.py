@@ -1,0 +1,30 @@
+"""Run one probe through the real pipeline; shared by the probe tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from qcheck.api import Options, check_graph
+from qcheck.capture import InputSpec, capture, capture_file, example_tensors, parse_shape
+
+
+def capture_probe(probe):
+    import torch
+
+    inputs = [InputSpec(parse_shape(s), probe.input_dtypes[i] if probe.input_dtypes else "float32")
+              for i, s in enumerate(probe.input_shapes)]
+    module = probe.build()
+    if probe.via == "torchscript":
+        module.eval()
+        traced = torch.jit.trace(module, example_tensors(inputs), check_trace=False)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "probe.pt")
+            torch.jit.save(traced, path)
+            return capture_file(path, inputs, None)
+    return capture(module, inputs)
+
+
+def check_probe(graph, probe, march: str, rules):
+    options = Options(march=march, activation_dtype=probe.activation_dtype)
+    return check_graph(graph, probe.name, options, rules)

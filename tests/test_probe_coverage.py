@@ -1,0 +1,41 @@
+"""Coverage of the support table by probes, measured: every constraint id needs an ok probe at
+its limit and a fail probe just past it. Exceptions are kinds of constraint that cannot fire or
+cannot pass under any model, each with its reason."""
+
+from __future__ import annotations
+
+from tests.probes import all_probes
+
+
+def _needs(constraint) -> tuple[bool, bool]:
+    """(needs an ok probe, needs a fail probe)."""
+    if constraint.kind == "unsupported":
+        return False, True  # there is no passing form of "not supported on this march"
+    if constraint.kind == "static" and constraint.when is None:
+        return False, True  # an unconditional warning (a lookup-table op) always fires
+    if constraint.kind == "dtype" and constraint.role.split(":")[0] in ("output", "weight", "bias"):
+        # qcheck derives output dtypes from the table and uses the vendor's fixed weight (qint8)
+        # and bias (qint32) dtypes, so for float and QAT models these can only pass.
+        return True, False
+    return True, True
+
+
+def test_every_constraint_has_probes(rules, capsys):
+    probes = all_probes()
+    ok = {rule_id for p in probes for rule_id in p.ok}
+    fail = {rule_id for p in probes for rule_id in p.fail}
+    missing = []
+    total = 0
+    for constraint in rules.constraints():
+        total += 1
+        needs_ok, needs_fail = _needs(constraint)
+        if needs_ok and constraint.id not in ok:
+            missing.append(f"{constraint.id}: no ok probe")
+        if needs_fail and constraint.id not in fail:
+            missing.append(f"{constraint.id}: no fail probe")
+    unknown = sorted((ok | fail) - {c.id for c in rules.constraints()})
+    with capsys.disabled():
+        print(f"\nprobe coverage: {total - len({m.split(':')[0] for m in missing})}/{total} constraints "
+              f"fully probed, {len(probes)} probes")
+    assert not unknown, f"probes name ids that no rule defines: {unknown[:20]}"
+    assert not missing, f"{len(missing)} gaps, e.g.:\n" + "\n".join(missing[:40])

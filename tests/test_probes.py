@@ -1,0 +1,38 @@
+"""Every probe through the real capture path: ok ids stay silent, fail ids fire."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.probes import all_probes
+from tests.probes.run import capture_probe, check_probe
+
+PROBES = all_probes()
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=[p.name for p in PROBES])
+def test_probe(probe, rules):
+    graph = capture_probe(probe)
+    by_march: dict[str, list[tuple[str, bool]]] = {}
+    for rule_id in probe.ok:
+        by_march.setdefault(rule_id.split(".", 1)[0], []).append((rule_id, True))
+    for rule_id in probe.fail:
+        by_march.setdefault(rule_id.split(".", 1)[0], []).append((rule_id, False))
+    for march, expectations in by_march.items():
+        report = check_probe(graph, probe, march, rules)
+        fired = {finding.rule for _, finding in report.findings()}
+        ops = {layer.op for layer in report.layers}
+        for rule_id, should_pass in expectations:
+            constraint = rules.find_constraint(rule_id)
+            assert constraint is not None, f"{rule_id} is not a constraint of the rule files"
+            if should_pass:
+                assert rule_id not in fired, f"{probe.name}: {rule_id} fired: {_messages(report, rule_id)}"
+                assert constraint.operator in ops, (
+                    f"{probe.name}: the probe never exercises {constraint.operator}; layers: {sorted(ops)}")
+            else:
+                assert rule_id in fired, (
+                    f"{probe.name}: {rule_id} did not fire; findings: {sorted(fired)}; layers: {sorted(ops)}")
+
+
+def _messages(report, rule_id):
+    return [f.message for _, f in report.findings() if f.rule == rule_id]
