@@ -81,4 +81,4 @@ def pair(value: Any, count: int = 2) -> list[int] | None:
 
 
 # Import the extractor modules so they register (order = evaluation order).
-from qcheck.facts import general, layers, nn_module, tensor_method, torch_function  # noqa: E402,F401
+from qcheck.facts import general, layers, nn_conv, nn_layers, tensor_method, torch_function  # noqa: E402,F401

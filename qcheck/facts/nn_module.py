@@ -1,3 +1,0 @@
-"""Facts for the nn_module rows of the table (see qcheck/facts/__init__.py)."""
-
-from __future__ import annotations
