@@ -74,7 +74,8 @@ def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:
 
 def _outputs(graph: Graph, layer: Layer, in_dtypes: list[str], rules: RuleSet, march: str,
              config: DtypeConfig) -> list[str]:
-    first_in = next((d for d in in_dtypes if d != FLOAT), in_dtypes[0] if in_dtypes else config.activation)
+    # Integer inputs (indices, token ids) say nothing about the dtype of a float output.
+    first_in = next((d for d in in_dtypes if d.startswith("q") and d != "qbool"), config.activation)
     spec = None
     if layer.operator is not None:
         rule = rules.rule(layer.operator.name, march)

@@ -42,6 +42,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     layers: list[Layer] = []
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
+    constant = _constant_nodes(graph)
     for node in graph.nodes:
         group = groups.get(node.name)
         if group is not None:
@@ -57,7 +58,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
                 layer.primary = node  # facts are read from the op the row names
             counts["operator"] += 1
             continue
-        kind, operator = classify(node, graph, rules)
+        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules)
         counts[kind] += 1
         path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
         layers.append(Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
@@ -74,6 +75,21 @@ def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | 
     if node.target in rules.structural or node.namespace == "prim" or not _makes_tensor(node, graph):
         return "structural", None
     return "unknown", None
+
+
+def _constant_nodes(graph: Graph) -> set[str]:
+    """Nodes that read only weights, buffers and constants (position ids, masks built from
+    arange): the compiler folds them, so they are structural, not BPU work."""
+    constant_values = {name for name, v in graph.values.items() if v.kind in _WEIGHT_KINDS}
+    found = set()
+    for node in graph.nodes:
+        if node.namespace == "qcheck":
+            continue  # a stub marker is the region boundary, never folded
+        refs = node.input_refs()
+        if all(ref in constant_values for ref in refs) and (refs or node.outputs):
+            found.add(node.name)
+            constant_values.update(node.outputs)
+    return found
 
 
 def _makes_tensor(node: Node, graph: Graph) -> bool:

@@ -157,6 +157,9 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
         return _capture_pt2(path)
     if kind in ("torch-save-zip", "pickle"):
         raise QcheckError(_describe_torch_save(path), path)
+    if kind == "damaged-zip":
+        raise QcheckError("a damaged zip archive (truncated or corrupt download?); save the model "
+                          "again with torch.jit.save or torch.export.save", path)
     if kind == "empty":
         raise QcheckError("the file is empty; pass a TorchScript (.pt) or torch.export (.pt2) file",
                           path)
@@ -176,7 +179,7 @@ def sniff(path: str) -> str:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
         except (zipfile.BadZipFile, OSError, ValueError):
-            return "unknown"
+            return "damaged-zip"
         if any(name.endswith("/archive_format") or "/models/" in name for name in names):
             return "pt2"
         if any("/code/" in name for name in names) and any(name.endswith("constants.pkl") for name in names):

@@ -1,15 +1,18 @@
 """Capture a saved TorchScript model (``torch.jit.save`` of a traced or scripted module).
 
 The module is frozen (weights folded into constants, submodule calls inlined, branches on
-attributes resolved) and every value of the resulting graph becomes a qcheck `Value`; every node
-becomes a `Node` with schema-named arguments. Shapes and dtypes come from one run of a copy of the
-graph that returns every tensor value in a tuple, so they are the real ones for the example inputs.
+attributes resolved) and every node of the resulting graph becomes a `Node` with schema-named
+arguments. Shapes and dtypes come from one run of a copy of the graph that returns every tensor
+value in a tuple, so they are the real ones for the example inputs. Where control flow survives
+freezing, the graph is specialized to the example input shapes (a second run); what still
+depends on data is kept whole and noted.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from typing import Any, Iterator
 
@@ -24,8 +27,6 @@ _QUANT_PER_CHANNEL = (
     torch.per_channel_symmetric,
     torch.per_channel_affine_float_qparams,
 )
-# ops whose "inputs" are their own structure, not schema arguments
-_STRUCTURAL_LISTS = ("prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct")
 
 
 def capture_torchscript(path: str, example_inputs: list["torch.Tensor"]) -> Graph:
@@ -48,7 +49,8 @@ def capture_torchscript(path: str, example_inputs: list["torch.Tensor"]) -> Grap
     graph_inputs = list(graph.inputs())
     has_self = bool(graph_inputs) and isinstance(graph_inputs[0].type(), torch._C.ClassType)
     schema = module._c._get_method("forward").schema
-    call_args = _forward_arguments(graph_inputs[1:] if has_self else graph_inputs, schema, example_inputs, path)
+    data_inputs = graph_inputs[1:] if has_self else graph_inputs
+    call_args = _forward_arguments(data_inputs, schema, example_inputs, path)
     if has_self:
         call_args.insert(0, run_self)
 
@@ -114,7 +116,10 @@ def _load(path: str) -> torch.jit.ScriptModule:
     if os.path.isdir(path):
         raise QcheckError("is a directory; pass a TorchScript file saved with torch.jit.save", path)
     try:
-        module = torch.jit.load(path, map_location="cpu")
+        with warnings.catch_warnings():
+            # torch marks TorchScript deprecated; reading it is this capture's whole job
+            warnings.simplefilter("ignore", DeprecationWarning)
+            module = torch.jit.load(path, map_location="cpu")
     except Exception as exc:
         raise QcheckError(_load_failure_message(path, exc), path) from None
     module.eval()
@@ -139,6 +144,8 @@ def _load_failure_message(path: str, exc: Exception) -> str:
             "this is a torch.save() checkpoint (a state_dict or pickled model), not TorchScript; "
             f"build the model in Python and {advice}"
         )
+    if any(n.endswith("constants.pkl") for n in names):  # TorchScript, but it does not load here
+        return f"could not load this TorchScript archive: {_error_line(exc)}"
     return f"torch.jit.load failed: {_error_line(exc)}; {advice}"
 
 
@@ -232,26 +239,63 @@ def _probe(
     """Run a copy of `graph` once on `call_args` and return what each observed value held, keyed
     by `Value.unique()` of the ORIGINAL graph's values (values that held nothing are absent)."""
     notes: list[str] = []
-    graph_inputs = list(graph.inputs())
+    try:
+        function, wanted, nested, lost = _probe_function(graph, with_nested=True)
+        results = _run(function, call_args)
+    except Exception:
+        # Threading values out of control-flow blocks is an edit of the IR; if torch rejects
+        # it, read the top level only (and let a genuine model error surface from that run).
+        function, wanted, nested, lost = _probe_function(graph, with_nested=False)
+        try:
+            results = _run(function, call_args)
+        except Exception as exc:
+            shapes = ", ".join(
+                str(list(t.shape)) if isinstance(t, torch.Tensor) else repr(t) for t in example_inputs
+            )
+            raise QcheckError(
+                f"running the model on example input shape(s) {shapes} failed: {_error_line(exc)}; "
+                "check --input-shape",
+                path,
+            ) from None
 
+    probed = {orig.unique(): result for orig, result in zip(wanted, results) if result is not None}
+    if nested:
+        notes.append(
+            f"data-dependent control flow kept: {nested} value(s) live inside prim::If/prim::Loop "
+            "blocks (all branches are listed); their shapes are from the branch/iteration the "
+            "example inputs took, values of branches not taken have none"
+        )
+    if lost:
+        notes.append(f"{lost} value(s) inside control-flow blocks could not be probed; no shape")
+    return probed, notes
+
+
+def _run(function: Any, call_args: list[Any]) -> Any:
+    # one plain interpreter run: no profiling or fusion passes for a single call
+    with torch.no_grad(), torch.jit.optimized_execution(False):
+        return function(*call_args)
+
+
+def _probe_function(graph: torch._C.Graph, with_nested: bool) -> tuple[Any, list[torch._C.Value], int, int]:
+    """A function running a copy of `graph` that returns one tuple of every observed value.
+
+    Returns (function taking the graph's inputs, the original values in tuple order, how many
+    observed values sit inside blocks, how many of those could not be threaded out)."""
+    graph_inputs = list(graph.inputs())
     # The copy has the same structure, so walking both in step pairs each value with its twin;
     # the block paths kept are the copy's, since hoisting edits the copy's nodes.
     copy = graph.copy()
-    pairs = [
-        (orig, dup, dup_ctx)
-        for (orig, _), (dup, dup_ctx) in zip(_iter_values(graph.block()), _iter_values(copy.block()))
-        if _observed(orig)
-    ]
-    wanted: list[tuple[torch._C.Value, torch._C.Value]] = [
-        (orig, dup) for orig, dup in zip(graph_inputs, copy.inputs()) if _is_tensor_type(orig.type())
-    ]
-
+    wanted = [(orig, dup) for orig, dup in zip(graph_inputs, copy.inputs()) if _is_tensor_type(orig.type())]
     none_value = None
-    nested = 0
-    hoist_failed = 0
-    for orig, dup, ctx in pairs:
+    nested = lost = 0
+    for (orig, _), (dup, ctx) in zip(_iter_values(graph.block()), _iter_values(copy.block())):
+        if not _observed(orig):
+            continue
         if ctx:
             nested += 1
+            if not with_nested:
+                lost += 1
+                continue
             if none_value is None:
                 none_node = copy.create("prim::Constant", 1)
                 none_node.output().setType(torch._C.NoneType.get())
@@ -260,48 +304,18 @@ def _probe(
             try:
                 dup = _hoist(dup, ctx, none_value)
             except Exception:
-                hoist_failed += 1
+                lost += 1
                 continue
         wanted.append((orig, dup))
 
     probe = copy.create("prim::TupleConstruct", [dup for _, dup in wanted], 1)
     probe.output().setType(torch._C.TupleType([dup.type() for _, dup in wanted]))
     probe.insertBefore(copy.return_node())
-    while len(list(copy.outputs())):
+    while list(copy.outputs()):
         copy.eraseOutput(0)
     copy.registerOutput(probe.output())
-
-    call_args = list(call_args)
-    if graph_inputs and isinstance(graph_inputs[0].type(), torch._C.ClassType) and not list(copy.inputs())[0].uses():
-        copy.eraseInput(0)  # frozen: `self` is no longer read
-        call_args.pop(0)
-    try:
-        function = torch._C._create_function_from_graph("qcheck_probe", copy)
-    except Exception as exc:
-        raise QcheckError(f"could not build a runnable copy of the graph: {_error_line(exc)}", path) from None
-
-    try:
-        # one plain interpreter run: no profiling/fusion passes for a single call
-        with torch.no_grad(), torch.jit.optimized_execution(False):
-            results = function(*call_args)
-    except Exception as exc:
-        shapes = ", ".join(str(list(t.shape)) if isinstance(t, torch.Tensor) else repr(t) for t in example_inputs)
-        raise QcheckError(
-            f"running the model on example input shape(s) {shapes} failed: {_error_line(exc)}; "
-            "check --input-shape",
-            path,
-        ) from None
-
-    probed = {orig.unique(): result for (orig, _), result in zip(wanted, results) if result is not None}
-    if nested:
-        notes.append(
-            f"data-dependent control flow kept: {nested} value(s) live inside prim::If/prim::Loop "
-            "blocks (all branches are listed); their shapes are from the branch/iteration the "
-            "example inputs took, values of branches not taken have none"
-        )
-    if hoist_failed:
-        notes.append(f"{hoist_failed} value(s) inside control-flow blocks could not be probed; no shape")
-    return probed, notes
+    function = torch._C._create_function_from_graph("qcheck_probe", copy)
+    return function, [orig for orig, _ in wanted], nested, lost
 
 
 def _hoist(value: torch._C.Value, ctx: tuple, none_value: torch._C.Value) -> torch._C.Value:
@@ -355,7 +369,8 @@ class _Builder:
         for value in graph_inputs:
             if _is_tensor_type(value.type()):
                 self._add_value(value, kind="input")
-                inputs.append(value.debugName())
+                if isinstance(self.probed.get(value.unique()), torch.Tensor):  # not a defaulted None
+                    inputs.append(value.debugName())
 
         self._emit_block(self.graph.block())
 
@@ -391,10 +406,12 @@ class _Builder:
     def _emit_node(self, node: torch._C.Node) -> None:
         kind = node.kind()
         for out in node.outputs():
-            if _is_tensor_type(out.type()) and kind != "prim::Uninitialized":
+            if _is_tensor_type(out.type()):  # prim::Uninitialized too: typed Tensor, never run
                 self._add_value(out, kind=self._output_kind(node, out))
             elif kind == "prim::Constant" and isinstance(_constant(out), torch.ScriptObject):
-                self._add_packed_params(out)
+                self._add_packed_params(out, _constant(out))
+            elif kind == "prim::GetAttr" and _is_custom_class(out.type()):  # unfrozen fallback
+                self._add_packed_params(out, self._attribute(_getattr_path(out)))
         index = len(self.nodes)
         self.nodes.append(
             Node(
@@ -411,7 +428,7 @@ class _Builder:
         inputs = list(node.inputs())
         schema = _schema(node)
         args: dict[str, Any] = {}
-        if schema is None or node.kind() in _STRUCTURAL_LISTS:
+        if schema is None:  # prim:: nodes
             for i, value in enumerate(inputs):
                 args[f"input{i}"] = self._arg(value)
         else:
@@ -456,10 +473,14 @@ class _Builder:
         return "activation"
 
     def _weight_kind(self, qualified: str | None) -> str:
-        if qualified in self.params:
-            return "parameter"
-        if qualified in self.buffers:
-            return "buffer"
+        if qualified is None:
+            return "constant"
+        # the graph makes clashing names unique with a ".N" suffix: "self.conv.weight.1"
+        for name in (qualified, re.sub(r"\.\d+$", "", qualified)):
+            if name in self.params:
+                return "parameter"
+            if name in self.buffers:
+                return "buffer"
         return "constant"
 
     def _add_value(self, value: torch._C.Value, kind: str) -> None:
@@ -477,11 +498,20 @@ class _Builder:
             dtype = _type_dtype(value.type())
         self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind=kind, qscheme=qscheme)
 
-    def _add_packed_params(self, value: torch._C.Value) -> None:
+    def _attribute(self, path: str | None) -> Any:
+        obj: Any = self.module._c
+        try:
+            for name in (path or "").split("."):
+                obj = obj.getattr(name)
+        except Exception:
+            return None
+        return obj
+
+    def _add_packed_params(self, value: torch._C.Value, packed: Any) -> None:
         """Quantized conv/linear weights are packed objects; describe them by their weight tensor so
         rules can read kernel sizes the same way as for float weights."""
         try:
-            weight = _constant(value).unpack()[0]
+            weight = packed.unpack()[0]
         except Exception:
             return
         if not isinstance(weight, torch.Tensor):
@@ -564,6 +594,10 @@ def _schema(node: torch._C.Node) -> Any:
         return None
 
 
+def _is_custom_class(typ: Any) -> bool:
+    return isinstance(typ, torch._C.ClassType) and typ.qualified_name().startswith("__torch__.torch.classes.")
+
+
 def _is_scalar_type_arg(argument: Any) -> bool:
     # `type` says "int" for dtypes; `real_type` keeps "ScalarType" / "Optional[ScalarType]"
     return "ScalarType" in str(getattr(argument, "real_type", argument.type))
@@ -613,9 +647,7 @@ def _type_dtype(typ: Any) -> str | None:
 
 def _qualified_constant_name(debug_name: str) -> str | None:
     """Frozen weights are named after the attribute they came from: "self.b.conv.weight"."""
-    if not debug_name.startswith("self."):
-        return None
-    return re.sub(r"\.\d+$", "", debug_name[len("self."):])
+    return debug_name[len("self."):] if debug_name.startswith("self.") else None
 
 
 def _getattr_path(value: torch._C.Value) -> str | None:
@@ -667,10 +699,13 @@ def _user_frame(text: str) -> str | None:
     scripted nodes record one 'File "file", line 42' location. Archive-internal locations
     (after "Serialized") and frames outside the model (at and beyond torch.jit.trace) are ignored.
     """
-    for line in (text or "").splitlines():
+    lines = (text or "").splitlines()
+    # a scripted range quotes source code under its 'File' line; don't read frames out of it
+    frame = _SCRIPTED_FRAME if lines and _SCRIPTED_FRAME.match(lines[0]) else _TRACED_FRAME
+    for line in lines:
         if line.startswith("Serialized"):
             break
-        match = _TRACED_FRAME.match(line) or _SCRIPTED_FRAME.match(line)
+        match = frame.match(line)
         if not match:
             continue
         path, lineno = match.group(1), match.group(2)
