@@ -1,4 +1,4 @@
-"""Renderers: one module per output format, each a function `render(report) -> str`.
+"""Renderers: one module per output format, each with `render(report, **options) -> str`.
 
 Only `terminal` imports rich. Machine formats must be deterministic: the same report gives the
 same bytes.
@@ -6,14 +6,20 @@ same bytes.
 
 from __future__ import annotations
 
-FORMATS = ("rich", "json")
+import importlib
+
+# format name -> module in this package that renders it
+_MODULES = {
+    "rich": "terminal",
+    "json": "json_format",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+}
+FORMATS = tuple(_MODULES)
 
 
 def render(report, fmt: str, **options) -> str:
-    if fmt == "json":
-        from qcheck.render import json_format
-
-        return json_format.render(report)
-    from qcheck.render import terminal
-
-    return terminal.render(report, **options)
+    module = importlib.import_module(f"qcheck.render.{_MODULES[fmt]}")
+    return module.render(report, **options)
