@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from qcheck.check import CheckSettings, check_layers
+from qcheck.check import CheckSettings, check_layers, rule_metadata
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
@@ -25,6 +25,8 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     activation_dtype: str = "qint8"
     fail_on: str = "error"
+    dtype_overrides: dict[str, str] = field(default_factory=dict)  # layer glob -> qint8 | qint16
+    ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
 
 
 def check(target: Any, options: Options, example_inputs: tuple | None = None,
@@ -57,13 +59,14 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
 
     march = validate(options, rules)
     mapping = map_graph(graph, rules)
-    config = DtypeConfig(activation=options.activation_dtype)
+    config = DtypeConfig(activation=options.activation_dtype, overrides=tuple(options.dtype_overrides.items()))
     assignment = assign(graph, mapping.layers, rules, march, config)
-    settings = CheckSettings(ignore=list(options.ignore), dtype_config=config)
+    settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
+                             dtype_config=config)
     layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
     return Report(model=model, march=march, layers=layers, nodes=mapping.counts,
                   qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
-                  fail_on=options.fail_on, capture=graph.origin)
+                  fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
 
 
 def check_model(model: Any, example_inputs: Any, march: str | None = None, input_source: str = "ddr",

@@ -10,7 +10,7 @@ from qcheck import expr, facts
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
 from qcheck.mapping import Layer
-from qcheck.report import Finding, LayerResult, TensorInfo
+from qcheck.report import Finding, LayerResult, TensorInfo, status_of
 from qcheck.rules import Constraint, RuleSet
 
 SEVERITY_STATUS = {"error": "fail", "warning": "warn"}
@@ -28,6 +28,21 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
     results = []
     ignored = 0
     model_outputs = set(graph.outputs)
+    producer = {out: layer for layer in layers for node in layer.nodes for out in node.outputs}
+    reads: dict[int, list[str]] = {}  # id(layer) -> non-structural layers it reads from
+
+    def after(layer: Layer) -> list[str]:
+        if id(layer) not in reads:
+            reads[id(layer)] = found = []
+            for value in layer.inputs:
+                source = producer.get(value.name)
+                if source is None or source is layer:
+                    continue
+                for name in after(source) if source.kind == "structural" else [source.name]:
+                    if name != layer.name and name not in found:
+                        found.append(name)
+        return reads[id(layer)]
+
     for layer in layers:
         if layer.kind == "structural":
             continue
@@ -37,7 +52,7 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
             findings = judge(layer, graph, assignment, rules, march, settings, model_outputs)
         kept = [f for f in findings if not _ignored(f.rule, layer.name, settings)]
         ignored += len(findings) - len(kept)
-        results.append(_result(layer, kept, region, assignment))
+        results.append(_result(layer, kept, region, assignment, after(layer)))
     return results, ignored
 
 
@@ -133,12 +148,9 @@ def _ignored(rule_id: str, layer_name: str, settings: CheckSettings) -> bool:
                for layer_glob, patterns in settings.ignore_layers.items())
 
 
-def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assignment) -> LayerResult:
-    if region == "cpu":
-        status = "cpu"
-    else:
-        severities = {f.severity for f in findings}
-        status = "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
+def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assignment,
+            after: list[str] | None = None) -> LayerResult:
+    status = status_of(region, findings)
     return LayerResult(
         name=layer.name,
         op=layer.operator.name if layer.operator else layer.target,
@@ -148,4 +160,25 @@ def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assi
                 for v in layer.inputs],
         outputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
                  for v in layer.outputs],
-        findings=findings, targets=sorted({n.target for n in layer.nodes}), region=region)
+        findings=findings, targets=sorted({n.target for n in layer.nodes}), region=region,
+        after=list(after or []))
+
+
+def rule_metadata(rules: RuleSet, layers: list[LayerResult]) -> dict[str, dict[str, Any]]:
+    """What renderers say about each rule that fired (SARIF rule entries, help text)."""
+    found: dict[str, dict[str, Any]] = {}
+    for layer in layers:
+        for finding in layer.findings:
+            if finding.rule in found:
+                continue
+            constraint = rules.find_constraint(finding.rule)
+            if constraint is None:  # the unknown-op rule is qcheck's own, not a table row
+                march = finding.rule.split(".", 1)[0]
+                found[finding.rule] = {"says": f"every compute op must be a row of the {march} support table",
+                                       "operator": None, "march": march, "table": None, "note": None,
+                                       "advice": finding.advice}
+                continue
+            found[finding.rule] = {"says": constraint.says, "operator": constraint.operator,
+                                   "march": constraint.march, "table": constraint.table,
+                                   "note": constraint.note, "advice": constraint.advice}
+    return found

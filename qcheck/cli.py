@@ -7,6 +7,7 @@ import sys
 import click
 
 from qcheck.errors import QcheckError
+from qcheck.render import FORMATS
 
 EXIT_USAGE = 2
 
@@ -42,41 +43,55 @@ def main():
               help="Shape of a model input; repeat once per input.")
 @click.option("--input-dtype", "input_dtypes", multiple=True, metavar="DTYPE",
               help="torch dtype of a model input (default float32); repeat once per input.")
-@click.option("--input-source", default="ddr", show_default=True,
-              type=click.Choice(["ddr", "pyramid", "resizer"]), help="Where the model input comes from.")
-@click.option("--activation-dtype", default="qint8", show_default=True, type=click.Choice(["qint8", "qint16"]),
-              help="Quantized dtype of activations (the qconfig's).")
-@click.option("--format", "fmt", default="rich", show_default=True, type=click.Choice(["rich", "json"]),
+@click.option("--input-source", type=click.Choice(["ddr", "pyramid", "resizer"]),
+              help="Where the model input comes from (default ddr).")
+@click.option("--activation-dtype", type=click.Choice(["qint8", "qint16"]),
+              help="Quantized dtype of activations, the qconfig's (default qint8).")
+@click.option("--format", "fmt", default="rich", show_default=True, type=click.Choice(list(FORMATS)),
               help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(),
               help="Extra rule file (YAML) on top of the shipped table; repeatable.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Constraint id or glob to ignore; repeatable.")
-@click.option("--fail-on", default="error", show_default=True, type=click.Choice(["error", "warning"]),
-              help="Exit 1 on errors only, or on warnings too.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+              help="Exit 1 on errors only (default), or on warnings too.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="pyproject.toml to read [tool.qcheck] from (default: found from the working directory up).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Fail only on findings that this baseline file does not list.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record every finding of this run in FILE.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the report cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
-                  rule_files, ignore, fail_on, quiet, debug):
+                  rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, no_cache,
+                  quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
+    cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
+           "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
+           "rules": list(rule_files), "ignore": list(ignore)}
     try:
-        from qcheck.api import Options, check
-        from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
-        from qcheck.rules import load_rules
+        from qcheck import config
 
-        if input_dtypes and len(input_dtypes) != len(input_shapes):
-            raise QcheckError(f"{len(input_dtypes)} --input-dtype for {len(input_shapes)} --input-shape; "
-                              "give one dtype per input, or none for float32")
-        for dtype in input_dtypes:
-            if dtype not in INPUT_DTYPES:
-                raise QcheckError(f"unknown input dtype {dtype!r}; choose one of: {', '.join(INPUT_DTYPES)}")
-        inputs = [InputSpec(parse_shape(shape), input_dtypes[i] if input_dtypes else "float32")
-                  for i, shape in enumerate(input_shapes)]
-        rules = load_rules(list(rule_files))
-        options = Options(march=march, inputs=inputs, input_source=input_source, rules=list(rule_files),
-                          ignore=list(ignore), activation_dtype=activation_dtype, fail_on=fail_on)
-        rules.resolve_march(march)  # fail on a bad march before any model is loaded
-        reports = [check(model, options, ruleset=rules) for model in models]
+        project = config.load(config_path or config.discover())
+        known = None
+        if baseline_path:
+            from qcheck import baseline
+
+            known = baseline.read(baseline_path)
+        reports = []
+        with _progress() as status:
+            for model in models:
+                status(f"checking {model}")
+                report = _check_one(model, project.settings_for(model), cli, use_cache=not no_cache)
+                if known is not None:
+                    baseline.apply(report, known)
+                reports.append(report)
+        if write_baseline_path:
+            from qcheck import baseline
+
+            baseline.write(write_baseline_path, reports)
         _emit(reports, fmt, output, quiet)
     except QcheckError as error:
         if debug:
@@ -85,21 +100,96 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
     sys.exit(max(report.exit_code for report in reports))
 
 
+def _check_one(model: str, settings, cli: dict, use_cache: bool):
+    """Merge config and CLI for one model; serve it from the cache when nothing changed."""
+    from qcheck.api import Options
+    from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
+
+    shapes = cli["input_shapes"] or settings.input_shapes
+    dtypes = cli["input_dtypes"] or (settings.input_dtypes if not cli["input_shapes"] else [])
+    if dtypes and len(dtypes) != len(shapes):
+        raise QcheckError(f"{len(dtypes)} input dtypes for {len(shapes)} input shapes; give one dtype per "
+                          "input, or none for float32")
+    for dtype in dtypes:
+        if dtype not in INPUT_DTYPES:
+            raise QcheckError(f"unknown input dtype {dtype!r}; choose one of: {', '.join(INPUT_DTYPES)}")
+    options = Options(
+        march=cli["march"] or settings.march,
+        inputs=[InputSpec(parse_shape(shape), dtypes[i] if dtypes else "float32") for i, shape in enumerate(shapes)],
+        input_source=cli["input_source"] or settings.input_source,
+        rules=settings.rules + cli["rules"],
+        ignore=settings.ignore + cli["ignore"],
+        activation_dtype=cli["activation_dtype"] or settings.activation_dtype,
+        fail_on=cli["fail_on"] or settings.fail_on,
+        dtype_overrides=dict(settings.dtype_overrides),
+        ignore_layers=dict(settings.ignore_layers),
+    )
+    entry = _cache_key(model, options) if use_cache else None
+    if entry is not None:
+        from qcheck import cache
+
+        cached = cache.get(entry)
+        if cached is not None:
+            return cached
+    from qcheck.api import check
+    from qcheck.rules import load_rules
+
+    rules = _rules_cache.get(tuple(options.rules))
+    if rules is None:
+        rules = _rules_cache[tuple(options.rules)] = load_rules(options.rules)
+    report = check(model, options, ruleset=rules)
+    if entry is not None:
+        from qcheck import cache
+
+        cache.put(entry, report)
+    return report
+
+
+_rules_cache: dict = {}
+
+
+def _cache_key(model: str, options) -> str | None:
+    """Only model files are cached (an eager spec's code can import anything)."""
+    import os
+
+    from qcheck import cache
+    from qcheck.capture.spec import looks_like_spec
+    from qcheck.rules import shipped_rules_dir
+
+    if looks_like_spec(model) or not os.path.isfile(model):
+        return None
+    shipped = shipped_rules_dir()
+    rule_files = sorted(os.path.join(shipped, n) for n in os.listdir(shipped) if n.endswith(".yaml"))
+    return cache.key(model, options, rule_files + list(options.rules))
+
+
+class _progress:
+    """A spinner on stderr while models are captured; silent when stderr is not a terminal."""
+
+    def __enter__(self):
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        self._status = console.status("") if console.is_terminal else None
+        if self._status is not None:
+            self._status.start()
+        return self.update
+
+    def update(self, message: str) -> None:
+        if self._status is not None:
+            self._status.update(message)
+
+    def __exit__(self, *exc):
+        if self._status is not None:
+            self._status.stop()
+        return False
+
+
 def _emit(reports, fmt: str, output: str | None, quiet: bool) -> None:
     from qcheck.render import render
 
-    if fmt == "json":
-        if len(reports) == 1:
-            text = render(reports[0], "json")
-        else:
-            import json
-
-            text = json.dumps({"schema_version": 1, "reports": [r.to_dict() for r in reports]},
-                              indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        _write(text, output)
-        return
-    if output:
-        _write("".join(render(r, "rich", problems_only=quiet) for r in reports), output)
+    if fmt != "rich" or output:
+        _write(render(reports, fmt, **({"problems_only": quiet} if fmt == "rich" else {})), output)
         return
     from rich.console import Console
 

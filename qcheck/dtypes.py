@@ -9,6 +9,7 @@ activation dtype when listed, else the first listed (torch.eq gives qbool, torch
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 
 from qcheck.graph import Graph
@@ -25,6 +26,14 @@ class DtypeConfig:
     activation: str = "qint8"
     weight: str = "qint8"
     bias: str = "qint32"
+    # (layer-name glob, activation dtype) pairs: the analogue of a per-module qconfig.
+    overrides: tuple[tuple[str, str], ...] = ()
+
+    def for_layer(self, name: str) -> "DtypeConfig":
+        for pattern, dtype in self.overrides:
+            if fnmatch.fnmatchcase(name, pattern):
+                return DtypeConfig(dtype, self.weight, self.bias, self.overrides)
+        return self
 
 
 @dataclass
@@ -39,7 +48,9 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
     result = Assignment()
     for name in graph.inputs:
         result.dtypes[name] = FLOAT if has_stubs else _quantized(graph, name, config)
+    base = config
     for layer in layers:
+        config = base.for_layer(layer.name)
         in_dtypes = [result.dtypes.get(v.name, _quantized(graph, v.name, config)) for v in layer.inputs]
         op_name = layer.operator.name if layer.operator else None
         if op_name == QUANT_STUB:
@@ -91,10 +102,10 @@ def _outputs(graph: Graph, layer: Layer, in_dtypes: list[str], rules: RuleSet, m
         allowed = spec.get(index) if isinstance(spec, dict) else spec
         if allowed is None or allowed == "same" or layer.kind != "operator":
             found.append(first_in)
+        elif config.activation in allowed:
+            found.append(config.activation)  # a layer's qconfig sets its output dtype
         elif first_in in allowed:
             found.append(first_in)
-        elif config.activation in allowed:
-            found.append(config.activation)
         else:
             found.append(allowed[0])
     return found

@@ -9,6 +9,14 @@ SCHEMA_VERSION = 1
 STATUSES = ("pass", "warn", "fail", "cpu")
 
 
+def status_of(region: str, findings: list["Finding"]) -> str:
+    """A layer's status from where it runs and what was found."""
+    if region == "cpu":
+        return "cpu"
+    severities = {f.severity for f in findings}
+    return "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
+
+
 @dataclass
 class Finding:
     rule: str  # constraint id, e.g. "bayes.conv2d.kernel"
@@ -45,12 +53,15 @@ class LayerResult:
     findings: list[Finding]
     targets: list[str] = field(default_factory=list)  # the captured ops that make up the layer
     region: str = "bpu"
+    # Names of the non-structural layers this layer reads from: its graph predecessors, looking
+    # through structural nodes (reshapes, folded constants). Empty for layers fed by model inputs.
+    after: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "op": self.op, "status": self.status, "module_type": self.module_type,
             "module_path": self.module_path, "source": self.source, "region": self.region,
-            "targets": self.targets,
+            "targets": self.targets, "after": self.after,
             "inputs": [t.to_dict() for t in self.inputs], "outputs": [t.to_dict() for t in self.outputs],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -67,6 +78,9 @@ class Report:
     ignored: int = 0  # findings dropped by ignore settings
     fail_on: str = "error"  # "error" | "warning"
     capture: str = ""  # export | torchscript | trace | pt2
+    # Metadata of every rule that fired: id -> {"says", "operator", "march", "table", "note", "advice"}
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baselined: int = 0  # findings dropped because the baseline already knows them
 
     @property
     def summary(self) -> dict[str, int]:
@@ -95,6 +109,59 @@ class Report:
             "schema_version": SCHEMA_VERSION, "qcheck_version": self.qcheck_version,
             "model": self.model, "march": self.march, "verdict": self.verdict,
             "summary": self.summary, "nodes": self.nodes, "capture": self.capture,
-            "ignored": self.ignored, "notes": self.notes,
+            "ignored": self.ignored, "baselined": self.baselined, "notes": self.notes,
+            "fail_on": self.fail_on, "rules": self.rules,
             "layers": [layer.to_dict() for layer in self.layers],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Report":
+        """Rebuild a report from its JSON form (the cache stores reports this way)."""
+        layers = [
+            LayerResult(
+                name=item["name"], op=item["op"], status=item["status"], module_type=item["module_type"],
+                module_path=item.get("module_path"), source=item["source"],
+                inputs=[TensorInfo(**t) for t in item["inputs"]],
+                outputs=[TensorInfo(**t) for t in item["outputs"]],
+                findings=[Finding(**f) for f in item["findings"]],
+                targets=item.get("targets", []), region=item.get("region", "bpu"),
+                after=item.get("after", []),
+            )
+            for item in data["layers"]
+        ]
+        return cls(model=data["model"], march=data["march"], layers=layers, nodes=data["nodes"],
+                   qcheck_version=data["qcheck_version"], notes=data.get("notes", []),
+                   ignored=data.get("ignored", 0), fail_on=data.get("fail_on", "error"),
+                   capture=data.get("capture", ""), rules=data.get("rules", {}),
+                   baselined=data.get("baselined", 0))
+
+
+def model_file(report: Report) -> str:
+    """The file a report is about: the model file, or the .py file of an eager spec."""
+    location, sep, name = report.model.rpartition(":")
+    if sep and location.endswith(".py"):
+        return location
+    return report.model
+
+
+def location(report: Report, layer: LayerResult) -> tuple[str, int | None]:
+    """Where a finding points: the user's source line when known, else the model file."""
+    if layer.source:
+        path, _, line = layer.source.rpartition(":")
+        if path and line.isdigit():
+            return path, int(line)
+    return model_file(report), None
+
+
+def fingerprint(report: Report, layer: LayerResult, finding: Finding) -> str:
+    """Stable identity of a finding: survives line shifts and unrelated edits, changes when the
+    layer changes (its op, shapes, or the observed values that broke the rule)."""
+    import hashlib
+    import json
+
+    identity = {
+        "model": model_file(report), "march": report.march, "layer": layer.name, "op": layer.op,
+        "rule": finding.rule, "observed": finding.observed,
+        "inputs": [t.shape for t in layer.inputs], "outputs": [t.shape for t in layer.outputs],
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from qcheck.capture import markers
+from qcheck.capture.source import display_path
 from qcheck.graph import Graph, Node, Ref, Value
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
@@ -156,17 +157,8 @@ def user_frame(stack_trace: str | None) -> str | None:
         path, _, rest = line[len('File "'):].partition('", line ')
         if path.startswith(_SKIP_DIRS) or path.startswith("<"):
             continue
-        best = f"{_display_path(path)}:{rest.split(',', 1)[0]}"
+        best = f"{display_path(path)}:{rest.split(',', 1)[0]}"
     return best
-
-
-def _display_path(path: str) -> str:
-    """Relative to the working directory when the file is below it; absolute otherwise."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
 
 
 def _flatten(items: Any) -> list:

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import torch
 
+from qcheck.capture.source import display_path
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph, Node, Ref, Value
 
@@ -713,7 +714,7 @@ def _user_frame(text: str) -> str | None:
             break  # frames beyond this are the script that called torch.jit.trace
         if path.startswith("<") or _is_torch_internal(path):
             continue
-        return f"{path}:{lineno}"
+        return f"{display_path(path)}:{lineno}"
     return None
 
 

@@ -20,6 +20,9 @@ _MODULES = {
 FORMATS = tuple(_MODULES)
 
 
-def render(report, fmt: str, **options) -> str:
+def render(reports, fmt: str, **options) -> str:
+    """Render one report or a list of them (one per model, or per march)."""
+    if not isinstance(reports, list):
+        reports = [reports]
     module = importlib.import_module(f"qcheck.render.{_MODULES[fmt]}")
-    return module.render(report, **options)
+    return module.render(reports, **options)

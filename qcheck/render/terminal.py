@@ -71,10 +71,11 @@ def build(report, problems_only: bool = False) -> list:
     return parts
 
 
-def render(report, width: int = 160, color: bool = False, problems_only: bool = False) -> str:
+def render(reports, width: int = 160, color: bool = False, problems_only: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
                       no_color=not color)
-    for part in build(report, problems_only):
-        console.print(part)
+    for report in reports:
+        for part in build(report, problems_only):
+            console.print(part)
     return buffer.getvalue()

@@ -1,0 +1,53 @@
+"""Baselines: record today's findings, then fail only on new ones.
+
+A finding's fingerprint (qcheck.report.fingerprint) leaves out source lines, so unrelated edits
+that shift code keep it; a changed layer (other op, shapes or observed values) gets a new one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from qcheck.errors import QcheckError
+from qcheck.output import write_atomic
+from qcheck.report import Report, fingerprint, status_of
+
+VERSION = 1
+
+
+def write(path: str, reports: list[Report]) -> None:
+    entries = sorted(
+        ({"fingerprint": fingerprint(report, layer, finding), "model": report.model, "march": report.march,
+          "layer": layer.name, "rule": finding.rule}
+         for report in reports for layer in report.layers for finding in layer.findings),
+        key=lambda e: (e["model"], e["march"], e["layer"], e["rule"], e["fingerprint"]))
+    write_atomic(path, json.dumps({"qcheck_baseline": VERSION, "findings": entries}, indent=2,
+                                  sort_keys=True) + "\n")
+
+
+def read(path: str) -> set[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise QcheckError("no such baseline file; create it with --write-baseline FILE", path) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise QcheckError(f"not a qcheck baseline ({error}); recreate it with --write-baseline FILE",
+                          path) from None
+    if not isinstance(data, dict) or data.get("qcheck_baseline") != VERSION or not isinstance(
+            data.get("findings"), list):
+        raise QcheckError("not a qcheck baseline (version 1); recreate it with --write-baseline FILE", path)
+    try:
+        return {entry["fingerprint"] for entry in data["findings"]}
+    except (TypeError, KeyError):
+        raise QcheckError("a baseline entry has no fingerprint; recreate it with --write-baseline FILE",
+                          path) from None
+
+
+def apply(report: Report, known: set[str]) -> None:
+    """Drop findings the baseline knows; statuses follow what is left."""
+    for layer in report.layers:
+        kept = [f for f in layer.findings if fingerprint(report, layer, f) not in known]
+        report.baselined += len(layer.findings) - len(kept)
+        layer.findings = kept
+        layer.status = status_of(layer.region, kept)

@@ -1,0 +1,86 @@
+"""[tool.qcheck] in pyproject.toml: discovery, per-model globs, precedence, and clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import ROOT, run_cli, validate_report
+from tests.models import save_torchscript, seed_net
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("project")
+    (folder / "models").mkdir()
+    save_torchscript(seed_net(), (1, 1, 28, 28), folder / "models" / "seed.pt")
+    (folder / "sub").mkdir()
+    return folder
+
+
+def _write(folder, text):
+    (folder / "pyproject.toml").write_text("[project]\nname = 'demo'\n\n" + text)
+
+
+def test_config_supplies_march_and_shapes_from_a_parent_folder(project):
+    _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\n\n[tool.qcheck.models."models/*.pt"]\n'
+                    'input-shapes = ["1x1x28x28"]\n')
+    result = run_cli(str(project / "models" / "seed.pt"), "--format", "json", "--no-cache", cwd=project / "sub")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    validate_report(data)
+    assert data["march"] == "bernoulli2"
+
+
+def test_command_line_overrides_the_config(project):
+    _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\n\n[tool.qcheck.models."models/*.pt"]\n'
+                    'input-shapes = ["1x1x28x28"]\n')
+    result = run_cli("models/seed.pt", "--march", "bayes", "--format", "json", "--no-cache", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["march"] == "bayes"
+
+
+def test_ignore_and_per_layer_ignores(project):
+    _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\n\n[tool.qcheck.ignore-layers]\n'
+                    '"avg_*" = ["bernoulli2.avg_pool2d.*"]\n\n[tool.qcheck.models."models/*.pt"]\n'
+                    'input-shapes = ["1x1x28x28"]\n')
+    result = run_cli("models/seed.pt", "--format", "json", "--no-cache", cwd=project)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "pass" and data["ignored"] == 1
+
+
+def test_fail_on_from_config(project):
+    _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\nfail-on = "warning"\nignore = ["bernoulli2.avg_pool2d.kernel"]\n'
+                    '\n[tool.qcheck.models."models/*.pt"]\ninput-shapes = ["1x1x28x28"]\n')
+    result = run_cli("models/seed.pt", "--format", "json", "--no-cache", cwd=project)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('[tool.qcheck]\nmarch = "bayes"\ncolour = "red"\n', ["line 6", "unknown key 'colour'"]),
+    ('[tool.qcheck]\nfail-on = "sometimes"\n', ["line 5", "fail-on must be one of error, warning"]),
+    ('[tool.qcheck]\nignore = "bayes.conv2d.kernel"\n', ["line 5", "ignore must be a list of strings"]),
+    ('[tool.qcheck.models."*.pt"]\ninput-shape = ["1x3"]\n', ["line 5", "unknown key 'models.\"*.pt\".input-shape'"]),
+    ('[tool.qcheck]\nmarch = \n', ["invalid TOML"]),
+    ('[tool.qcheck]\ndtype-overrides = { "head.*" = "qint4" }\n', ["line 5", "dtype-overrides"]),
+])
+def test_broken_config_is_one_line_exit_2(project, body, expected):
+    _write(project, body)
+    result = run_cli("models/seed.pt", "--input-shape", "1x1x28x28", cwd=project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith("qcheck: error: ") and "pyproject.toml" in line
+    for part in expected:
+        assert part in line
+
+
+def test_explicit_config_file(tmp_path):
+    config = tmp_path / "qcheck.toml"
+    config.write_text('[tool.qcheck]\nmarch = "bayes_e"\n')
+    result = run_cli("examples/seed_net.py:Net", "--input-shape", "1x1x28x28", "--config", str(config),
+                     "--format", "json", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["march"] == "bayes_e"
