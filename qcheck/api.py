@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck.check import CheckSettings, check_layers, rule_metadata
+from qcheck.cost import estimate_us, layer_cost
+from qcheck.partition import partition
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
@@ -27,6 +29,8 @@ class Options:
     fail_on: str = "error"
     dtype_overrides: dict[str, str] = field(default_factory=dict)  # layer glob -> qint8 | qint16
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
+    fallback: str | None = None  # "cpu": failing layers run on the CPU instead of failing the model
+    advice: float | None = None  # list layers estimated above this many microseconds
 
 
 def check(target: Any, options: Options, example_inputs: tuple | None = None,
@@ -40,6 +44,21 @@ def check(target: Any, options: Options, example_inputs: tuple | None = None,
     return check_graph(graph, describe_target(target), options, rules)
 
 
+def check_all_marches(target: Any, options: Options, example_inputs: tuple | None = None,
+                      ruleset: RuleSet | None = None) -> list[Report]:
+    """One capture, one report per march (`--march all`)."""
+    from dataclasses import replace
+
+    from qcheck.capture import capture, describe_target
+
+    rules = ruleset or load_rules(options.rules)
+    per_march = [replace(options, march=march) for march in rules.marches]
+    for each in per_march:
+        validate(each, rules)
+    graph = capture(target, options.inputs, example_inputs)
+    return [check_graph(graph, describe_target(target), each, rules) for each in per_march]
+
+
 def validate(options: Options, rules: RuleSet) -> str:
     """Reject bad options before any model is loaded; returns the canonical march name."""
     march = rules.resolve_march(options.march)
@@ -48,6 +67,8 @@ def validate(options: Options, rules: RuleSet) -> str:
                           f"{', '.join(INPUT_SOURCES)}")
     if options.activation_dtype not in ("qint8", "qint16"):
         raise QcheckError(f"activation dtype must be qint8 or qint16, not {options.activation_dtype!r}")
+    if options.fallback not in (None, "cpu"):
+        raise QcheckError(f"fallback must be cpu, not {options.fallback!r}")
     if options.fail_on not in ("error", "warning"):
         raise QcheckError(f"fail-on must be error or warning, not {options.fail_on!r}")
     return march
@@ -64,9 +85,33 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
                              dtype_config=config)
     layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
-    return Report(model=model, march=march, layers=layers, nodes=mapping.counts,
-                  qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
-                  fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
+    if options.fallback == "cpu":
+        for layer in layers:
+            if layer.status == "fail":
+                layer.status, layer.fallback = "cpu", True
+    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf)
+    report = Report(model=model, march=march, layers=layers, nodes=mapping.counts,
+                    qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
+                    fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
+    report.partition = partition(report)
+    if options.advice is not None:
+        slow = sorted((layer for layer in layers if (layer.cost.get("estimate_us") or 0) > options.advice),
+                      key=lambda layer: -layer.cost["estimate_us"])
+        report.advice = {"threshold_us": options.advice, "assumed": rules.marches[march].perf,
+                         "layers": [{"name": layer.name, "op": layer.op, **layer.cost} for layer in slow]}
+    return report
+
+
+def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:
+    by_name = {layer.name: layer for layer in mapping.layers if layer.kind != "structural"}
+    for result in layers:
+        source = by_name.get(result.name)
+        if source is None:
+            continue
+        result.cost = layer_cost(source.nodes, graph, assignment.dtypes)
+        estimate = estimate_us(result.cost, perf)
+        if estimate is not None:
+            result.cost["estimate_us"] = round(estimate, 3)
 
 
 def check_model(model: Any, example_inputs: Any, march: str | None = None, input_source: str = "ddr",
@@ -74,7 +119,7 @@ def check_model(model: Any, example_inputs: Any, march: str | None = None, input
     """The vendor's `check_model` signature: `report.exit_code` is 0 when the model passes.
 
     `model` is an nn.Module (or a model file / eager spec); `example_inputs` a tensor or a tuple
-    of tensors. `advice` is accepted for signature compatibility.
+    of tensors. `advice=N` lists the layers estimated above N microseconds (report.advice).
     """
-    return check(model, Options(march=march, input_source=input_source, **options),
+    return check(model, Options(march=march, input_source=input_source, advice=advice, **options),
                  example_inputs=example_inputs)

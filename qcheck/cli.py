@@ -38,7 +38,7 @@ def main():
 
 @main.command("check")
 @click.argument("models", nargs=-1, required=True)
-@click.option("--march", help="bernoulli2 (RDK X3), bayes (RDK Ultra / J5) or bayes_e (RDK X5).")
+@click.option("--march", help="bernoulli2 (RDK X3), bayes (RDK Ultra / J5), bayes_e (RDK X5), or all.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="1x3x224x224",
               help="Shape of a model input; repeat once per input.")
 @click.option("--input-dtype", "input_dtypes", multiple=True, metavar="DTYPE",
@@ -61,16 +61,20 @@ def main():
               help="Fail only on findings that this baseline file does not list.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record every finding of this run in FILE.")
+@click.option("--fallback", type=click.Choice(["cpu"]),
+              help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
+@click.option("--advice", type=float, metavar="MICROSECONDS",
+              help="List layers whose estimated BPU time is above this many microseconds.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the report cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
-                  rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, no_cache,
-                  quiet, debug):
+                  rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, fallback,
+                  advice, no_cache, quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
-           "rules": list(rule_files), "ignore": list(ignore)}
+           "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice}
     try:
         from qcheck import config
 
@@ -84,10 +88,10 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
         with _progress() as status:
             for model in models:
                 status(f"checking {model}")
-                report = _check_one(model, project.settings_for(model), cli, use_cache=not no_cache)
-                if known is not None:
-                    baseline.apply(report, known)
-                reports.append(report)
+                for report in _check_one(model, project.settings_for(model), cli, use_cache=not no_cache):
+                    if known is not None:
+                        baseline.apply(report, known)
+                    reports.append(report)
         if write_baseline_path:
             from qcheck import baseline
 
@@ -123,26 +127,31 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         fail_on=cli["fail_on"] or settings.fail_on,
         dtype_overrides=dict(settings.dtype_overrides),
         ignore_layers=dict(settings.ignore_layers),
+        fallback=cli["fallback"],
+        advice=cli["advice"],
     )
-    entry = _cache_key(model, options) if use_cache else None
+    every_march = (options.march or "").strip().lower() == "all"
+    entry = _cache_key(model, options) if use_cache and not every_march else None
     if entry is not None:
         from qcheck import cache
 
         cached = cache.get(entry)
         if cached is not None:
-            return cached
-    from qcheck.api import check
+            return [cached]
+    from qcheck.api import check, check_all_marches
     from qcheck.rules import load_rules
 
     rules = _rules_cache.get(tuple(options.rules))
     if rules is None:
         rules = _rules_cache[tuple(options.rules)] = load_rules(options.rules)
+    if every_march:
+        return check_all_marches(model, options, ruleset=rules)
     report = check(model, options, ruleset=rules)
     if entry is not None:
         from qcheck import cache
 
         cache.put(entry, report)
-    return report
+    return [report]
 
 
 _rules_cache: dict = {}
@@ -193,14 +202,13 @@ def _emit(reports, fmt: str, output: str | None, quiet: bool) -> None:
         return
     from rich.console import Console
 
-    from qcheck.render.terminal import build
+    from qcheck.render.terminal import build_all
 
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)  # piped or captured: no terminal to wrap for
-    for report in reports:
-        for part in build(report, problems_only=quiet):
-            console.print(part)
+    for part in build_all(reports, problems_only=quiet):
+        console.print(part)
 
 
 def _write(text: str, output: str | None) -> None:

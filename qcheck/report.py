@@ -56,12 +56,16 @@ class LayerResult:
     # Names of the non-structural layers this layer reads from: its graph predecessors, looking
     # through structural nodes (reshapes, folded constants). Empty for layers fed by model inputs.
     after: list[str] = field(default_factory=list)
+    subgraph: int | None = None  # the BPU subgraph the layer belongs to (qcheck.partition)
+    fallback: bool = False  # a failing layer sent to the CPU by --fallback cpu
+    cost: dict[str, Any] = field(default_factory=dict)  # macs, bytes, estimate_us (qcheck.cost)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "op": self.op, "status": self.status, "module_type": self.module_type,
             "module_path": self.module_path, "source": self.source, "region": self.region,
-            "targets": self.targets, "after": self.after,
+            "targets": self.targets, "after": self.after, "subgraph": self.subgraph,
+            "fallback": self.fallback, "cost": self.cost,
             "inputs": [t.to_dict() for t in self.inputs], "outputs": [t.to_dict() for t in self.outputs],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -81,6 +85,8 @@ class Report:
     # Metadata of every rule that fired: id -> {"says", "operator", "march", "table", "note", "advice"}
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     baselined: int = 0  # findings dropped because the baseline already knows them
+    partition: dict[str, Any] = field(default_factory=dict)  # qcheck.partition.partition()
+    advice: dict[str, Any] | None = None  # {"threshold_us", "layers": [...]} with --advice N
 
     @property
     def summary(self) -> dict[str, int]:
@@ -110,7 +116,8 @@ class Report:
             "model": self.model, "march": self.march, "verdict": self.verdict,
             "summary": self.summary, "nodes": self.nodes, "capture": self.capture,
             "ignored": self.ignored, "baselined": self.baselined, "notes": self.notes,
-            "fail_on": self.fail_on, "rules": self.rules,
+            "fail_on": self.fail_on, "rules": self.rules, "partition": self.partition,
+            "advice": self.advice,
             "layers": [layer.to_dict() for layer in self.layers],
         }
 
@@ -125,7 +132,8 @@ class Report:
                 outputs=[TensorInfo(**t) for t in item["outputs"]],
                 findings=[Finding(**f) for f in item["findings"]],
                 targets=item.get("targets", []), region=item.get("region", "bpu"),
-                after=item.get("after", []),
+                after=item.get("after", []), subgraph=item.get("subgraph"),
+                fallback=item.get("fallback", False), cost=item.get("cost", {}),
             )
             for item in data["layers"]
         ]
@@ -133,7 +141,8 @@ class Report:
                    qcheck_version=data["qcheck_version"], notes=data.get("notes", []),
                    ignored=data.get("ignored", 0), fail_on=data.get("fail_on", "error"),
                    capture=data.get("capture", ""), rules=data.get("rules", {}),
-                   baselined=data.get("baselined", 0))
+                   baselined=data.get("baselined", 0), partition=data.get("partition", {}),
+                   advice=data.get("advice"))
 
 
 def model_file(report: Report) -> str:

@@ -25,7 +25,7 @@ _OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
 _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "constraints", *DTYPE_ROLES}
 _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table"}
-_MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints"}
+_MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf"}
 _TOP_KEYS = {"marches", "operators", "structural", "version"}
 
 
@@ -97,6 +97,8 @@ class March:
     # Constraints every supported operator of this march gets (a block's `drop` opts out).
     constraints: list[dict] = field(default_factory=list)
     file: str = ""
+    # Headline figures for cost estimates: {"tops": int8 TOPS, "bandwidth_gbs": GB/s, "source": text}
+    perf: dict | None = None
 
 
 @dataclass
@@ -226,6 +228,15 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
         _validate_block(reader, defaults, f"march {name}")
         ruleset.marches[str(name)].constraints = defaults["constraints"]
         ruleset.marches[str(name)].file = reader.path
+        perf = spec.get("perf")
+        if perf is not None:
+            perf = reader.mapping(perf, f"perf of march {name}", spec)
+            reader.keys(perf, {"tops", "bandwidth_gbs", "source"}, f"perf of march {name}")
+            for number in ("tops", "bandwidth_gbs"):
+                if not isinstance(perf.get(number), (int, float)) or isinstance(perf.get(number), bool) \
+                        or perf[number] <= 0:
+                    raise reader.fail(perf, f"perf.{number} of march {name} must be a positive number")
+            ruleset.marches[str(name)].perf = dict(perf)
     structural = data.get("structural")
     if structural is not None:
         ruleset.structural.update(reader.names(structural, "structural", data))

@@ -30,6 +30,10 @@ def build(report, problems_only: bool = False) -> list:
     table.add_column("status", no_wrap=True)
     table.add_column("findings", overflow="fold", ratio=1, min_width=30)
     table.add_column("source", overflow="fold", max_width=36)
+    partition = report.partition or {}
+    show_subgraphs = partition.get("subgraph_count", 0) > 1 or any(layer.fallback for layer in report.layers)
+    if show_subgraphs:
+        table.add_column("bpu", no_wrap=True)
     shown = 0
     for layer in report.layers:
         if problems_only and layer.status in ("pass", "cpu"):
@@ -45,8 +49,12 @@ def build(report, problems_only: bool = False) -> list:
             findings.append(f": {finding.message}")
             if finding.advice:
                 findings.append(f"\n  → {finding.advice}", style="dim")
-        table.add_row(layer.name, layer.op, f"{_tensors(layer.inputs)} → {_tensors(layer.outputs)}",
-                      Text(layer.status, style=STYLE[layer.status]), findings, layer.source or "")
+        row = [layer.name, layer.op, f"{_tensors(layer.inputs)} → {_tensors(layer.outputs)}",
+               Text(layer.status + (" (fallback)" if layer.fallback else ""), style=STYLE[layer.status]),
+               findings, layer.source or ""]
+        if show_subgraphs:
+            row.append(f"#{layer.subgraph}" if layer.subgraph else "cpu")
+        table.add_row(*row)
     parts: list = []
     if shown:
         parts.append(table)
@@ -63,7 +71,15 @@ def build(report, problems_only: bool = False) -> list:
                 f"{nodes.get('structural', 0)} structural, {nodes.get('unknown', 0)} unknown)")
     if report.ignored:
         line.append(f"  {report.ignored} findings ignored by settings", style="dim")
+    if report.baselined:
+        line.append(f"  {report.baselined} findings known to the baseline", style="dim")
     parts.append(line)
+    if partition:
+        parts.append(Text(f"partition: {partition['verdict']}"
+                          + (f"; CPU layers cutting it: {', '.join(partition['cuts'])}" if partition["cuts"] else ""),
+                          style="dim" if partition.get("subgraph_count") == 1 else ""))
+    if report.advice is not None:
+        parts.append(_advice_table(report))
     verdict = Text("verdict: ")
     verdict.append(report.verdict.upper(), style=STYLE[report.verdict])
     verdict.append(f" on {report.march}")
@@ -71,11 +87,73 @@ def build(report, problems_only: bool = False) -> list:
     return parts
 
 
+def _advice_table(report):
+    advice = report.advice
+    assumed = advice.get("assumed") or {}
+    table = Table(title=f"layers above {advice['threshold_us']:g} µs (estimates: roofline at "
+                        f"{assumed.get('tops', '?')} TOPS, {assumed.get('bandwidth_gbs', '?')} GB/s)",
+                  title_justify="left")
+    for column in ("layer", "op", "MACs", "bytes", "estimate µs"):
+        table.add_column(column, justify="right" if column in ("MACs", "bytes", "estimate µs") else "left")
+    for item in advice["layers"]:
+        table.add_row(item["name"], item["op"], f"{item['macs']:,}", f"{item['bytes']:,}",
+                      f"{item['estimate_us']:.2f}")
+    if not advice["layers"]:
+        return Text(f"no layer is estimated above {advice['threshold_us']:g} µs", style="dim")
+    return table
+
+
+def build_comparison(reports) -> list:
+    """`--march all`: one table, a column per march, then which marches run the model whole."""
+    table = Table(title=f"qcheck · {reports[0].model} · every march", title_justify="left")
+    table.add_column("layer", overflow="fold", max_width=40)
+    table.add_column("op", no_wrap=True)
+    for report in reports:
+        table.add_column(report.march, overflow="fold", max_width=48)
+    by_march = [{layer.name: layer for layer in report.layers} for report in reports]
+    for layer in reports[0].layers:
+        cells = []
+        for layers in by_march:
+            other = layers.get(layer.name)
+            if other is None:
+                cells.append(Text("-"))
+                continue
+            cell = Text(other.status, style=STYLE[other.status])
+            for finding in other.findings:
+                if finding.severity == "error":
+                    cell.append(f"\n{finding.rule.split('.', 1)[1]}", style="dim")
+            cells.append(cell)
+        table.add_row(layer.name, layer.op, *cells)
+    whole = [r.march for r in reports if r.verdict != "fail"]
+    verdicts = Text("verdicts: ")
+    for i, report in enumerate(reports):
+        verdicts.append(f"{report.march} ")
+        verdicts.append(report.verdict.upper(), style=STYLE[report.verdict])
+        verdicts.append(", " if i < len(reports) - 1 else "")
+    runs = Text("runs the model whole: " + (", ".join(whole) if whole else "no march"),
+                style="green" if whole else "bold red")
+    return [table, verdicts, runs]
+
+
+def build_all(reports, problems_only: bool = False) -> list:
+    """Every report of a run; several marches of one model become one comparison table."""
+    parts: list = []
+    models: dict[str, list] = {}
+    for report in reports:
+        models.setdefault(report.model, []).append(report)
+    for same_model in models.values():
+        if len({r.march for r in same_model}) > 1:
+            parts.extend(build_comparison(same_model))
+        else:
+            for report in same_model:
+                parts.extend(build(report, problems_only))
+    return parts
+
+
 def render(reports, width: int = 160, color: bool = False, problems_only: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
                       no_color=not color)
-    for report in reports:
-        for part in build(report, problems_only):
-            console.print(part)
+    for part in build_all(reports, problems_only):
+        console.print(part)
     return buffer.getvalue()

@@ -1,0 +1,73 @@
+"""Cost estimates per layer: multiply-accumulates and bytes moved from shapes, and a simple
+roofline time per march. Estimates, not measurements: the peak figures in rules/marches.yaml
+(`perf`) are the vendors' public headline numbers, and real layers reach a fraction of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qcheck.facts.general import BYTES
+from qcheck.graph import Graph, Node, Ref
+
+_CONVS = {"conv1d", "conv2d", "conv3d", "_convolution", "convolution", "conv2d_relu", "conv3d_relu",
+          "conv2d_add", "conv2d_add_relu", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}
+_MATMULS = {"matmul", "bmm", "mm", "baddbmm"}
+_POOLS = {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "max_pool1d", "avg_pool1d"}
+
+
+def _numel(shape) -> int:
+    total = 1
+    for d in shape or ():
+        total *= d
+    return total
+
+
+def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, int]:
+    """(MACs, bytes moved) of one captured node."""
+    values = graph.values
+    outputs = [values[o] for o in node.outputs if o in values]
+    inputs = [values[r] for r in node.input_refs() if r in values]
+    out_numel = sum(_numel(v.shape) for v in outputs)
+    weight = values.get(node.args["weight"].value) if isinstance(node.args.get("weight"), Ref) else None
+    op = node.op
+    if op in _CONVS and weight is not None and weight.shape and len(weight.shape) >= 3:
+        per_output = _numel(weight.shape[1:])
+        transposed = bool(node.args.get("transposed")) or op.startswith("conv_transpose")
+        activations = _numel(inputs[0].shape) if transposed and inputs else out_numel
+        macs = activations * (per_output if not transposed else _numel(weight.shape[1:]))
+    elif op in ("linear", "addmm") and weight is not None and weight.shape:
+        macs = out_numel * (weight.shape[-1] if op == "linear" else weight.shape[0])
+    elif op in _MATMULS and inputs and inputs[0].shape:
+        macs = out_numel * inputs[0].shape[-1]
+    elif op in _POOLS:
+        kernel = node.args.get("kernel_size") or [1]
+        kernel = [kernel] if isinstance(kernel, int) else kernel
+        macs = out_numel * _numel(kernel if len(kernel) > 1 else kernel * 2)
+    elif op == "scaled_dot_product_attention" and len(inputs) >= 3 and inputs[0].shape and inputs[1].shape:
+        q, k = inputs[0].shape, inputs[1].shape
+        macs = 2 * _numel(q[:-1]) * k[-2] * q[-1]
+    else:
+        macs = out_numel
+    moved = 0
+    for value in inputs + outputs:
+        dtype = dtypes.get(value.name) or ("qint8" if value.kind in ("parameter", "constant") else value.dtype)
+        moved += _numel(value.shape) * BYTES.get(dtype or "float32", 4)
+    return macs, moved
+
+
+def layer_cost(nodes: list[Node], graph: Graph, dtypes: dict[str, str]) -> dict[str, int]:
+    macs = moved = 0
+    for node in nodes:
+        m, b = node_cost(node, graph, dtypes)
+        macs += m
+        moved += b
+    return {"macs": macs, "bytes": moved}
+
+
+def estimate_us(cost: dict[str, int], perf: dict[str, Any] | None) -> float | None:
+    """Roofline: the slower of compute (MACs at the peak rate) and memory (bytes at the bandwidth)."""
+    if not perf:
+        return None
+    mac_rate = perf["tops"] * 1e12 / 2  # 1 MAC = 2 ops
+    byte_rate = perf["bandwidth_gbs"] * 1e9
+    return max(cost["macs"] / mac_rate, cost["bytes"] / byte_rate) * 1e6

@@ -1,0 +1,107 @@
+"""Issue 9: BPU/CPU partition with --fallback cpu, cost estimates, and --march all."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+from torch import nn
+
+from qcheck.api import Options, check, check_all_marches
+from qcheck.capture import InputSpec
+from tests.helpers import run_cli, validate_report
+
+SPLIT_MODEL = '''from torch import nn
+
+
+class ThreeParts(nn.Module):
+    """On bernoulli2 both softmaxes are unsupported: three BPU subgraphs around two CPU layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.soft1 = nn.Softmax(dim=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.soft2 = nn.Softmax(dim=1)
+        self.conv3 = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        return self.conv3(self.soft2(self.conv2(self.soft1(self.conv1(x)))))
+'''
+
+
+def test_fallback_cpu_splits_into_three_subgraphs(tmp_path):
+    path = tmp_path / "split.py"
+    path.write_text(SPLIT_MODEL)
+    result = run_cli(f"{path}:ThreeParts", "--march", "bernoulli2", "--input-shape", "1x3x16x16",
+                     "--fallback", "cpu", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    validate_report(data)
+    partition = data["partition"]
+    assert partition["subgraph_count"] == 3
+    assert [s["layers"] for s in partition["subgraphs"]] == [["conv1"], ["conv2"], ["conv3"]]
+    assert partition["cuts"] == ["soft1", "soft2"]
+    assert partition["transfers"] == 4
+    statuses = {layer["name"]: (layer["status"], layer["subgraph"], layer["fallback"]) for layer in data["layers"]}
+    assert statuses["soft1"] == ("cpu", None, True)
+    assert statuses["conv2"] == ("pass", 2, False)
+    # Without the fallback the same model fails, and the partition still says where it would cut.
+    failing = run_cli(f"{path}:ThreeParts", "--march", "bernoulli2", "--input-shape", "1x3x16x16",
+                      "--format", "json")
+    assert failing.returncode == 1
+    assert json.loads(failing.stdout)["partition"]["subgraph_count"] == 3
+
+
+def test_whole_model_on_one_subgraph():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3)).eval()
+    report = check(model, Options(march="bayes", inputs=[InputSpec((1, 3, 16, 16))]))
+    assert report.partition["subgraph_count"] == 1
+    assert report.partition["transfers"] == 0
+    assert "good" in report.partition["verdict"]
+
+
+def test_cost_of_a_conv_and_a_linear_matches_hand_computation():
+    class ConvThenLinear(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(16, 32, 3, padding=1)
+            self.linear = nn.Linear(32, 10)
+
+        def forward(self, x):
+            y = self.conv(x)  # [1, 32, 8, 8]
+            return self.linear(y.mean(dim=(2, 3)))  # [1, 32] -> [1, 10]
+
+    report = check(ConvThenLinear().eval(), Options(march="bayes", inputs=[InputSpec((1, 16, 8, 8))],
+                                                    advice=0.0))
+    conv = next(layer for layer in report.layers if layer.name == "conv")
+    linear = next(layer for layer in report.layers if layer.name == "linear")
+    # conv: every output element (32*8*8) accumulates 16 input channels x 3 x 3 taps.
+    assert conv.cost["macs"] == 32 * 8 * 8 * 16 * 3 * 3
+    # bytes: qint8 input 16*8*8 + qint8 output 32*8*8 + qint8 weight 32*16*3*3 + qint32 bias 32*4.
+    assert conv.cost["bytes"] == 16 * 8 * 8 + 32 * 8 * 8 + 32 * 16 * 3 * 3 + 32 * 4
+    assert linear.cost["macs"] == 10 * 32
+    assert linear.cost["bytes"] == 32 + 10 + 10 * 32 + 10 * 4
+    # Roofline on bayes (rules/marches.yaml perf): the slower of compute and memory.
+    perf = report.advice["assumed"]
+    expected = max(conv.cost["macs"] / (perf["tops"] * 1e12 / 2), conv.cost["bytes"] / (perf["bandwidth_gbs"] * 1e9))
+    assert abs(conv.cost["estimate_us"] - expected * 1e6) < 1e-3
+    names = [item["name"] for item in report.advice["layers"]]
+    assert names[0] == "conv" and "linear" in names
+
+
+def test_all_marches_on_a_real_architecture():
+    from transformers import ResNetConfig, ResNetModel
+
+    torch.manual_seed(0)
+    model = ResNetModel(ResNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], layer_type="basic"))
+    reports = check_all_marches(model.eval(), Options(inputs=[InputSpec((1, 3, 32, 32))]))
+    assert [r.march for r in reports] == ["bernoulli2", "bayes", "bayes_e"]
+    assert len({len(r.layers) for r in reports}) == 1  # one capture, the same layers
+    assert reports[1].verdict != "fail" and reports[2].verdict != "fail"
+    from qcheck.render import render
+
+    text = render(reports, "rich")
+    assert "every march" in text and "runs the model whole: " in text
+    for march in ("bernoulli2", "bayes", "bayes_e"):
+        assert march in text
