@@ -83,7 +83,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
     config = DtypeConfig(activation=options.activation_dtype, overrides=tuple(options.dtype_overrides.items()))
     assignment = assign(graph, mapping.layers, rules, march, config)
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
-                             dtype_config=config)
+                             dtype_config=config, input_source=options.input_source)
     layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
     if options.fallback == "cpu":
         for layer in layers:

@@ -21,6 +21,7 @@ class CheckSettings:
     ignore: list[str] = field(default_factory=list)  # constraint ids or globs ("bayes.*.precision")
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
     dtype_config: DtypeConfig = field(default_factory=DtypeConfig)
+    input_source: str = "ddr"
 
 
 def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rules: RuleSet, march: str,
@@ -59,20 +60,55 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
 def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, march: str,
           settings: CheckSettings, model_outputs: set[str]) -> list[Finding]:
     if layer.kind == "unknown":
-        return [Finding(
-            rule=f"{march}.unknown_op", severity="error",
-            message=f"{layer.target} is not in the {march} support table",
-            advice="replace it with an operator of the table, or move it after a DeQuantStub so it "
-                   "runs on the CPU")]
+        return [Finding(rule=f"{march}.unknown_op", severity="error",
+                        message=f"{layer.target} is not in the {march} support table",
+                        advice=BUILTIN_RULES["unknown_op"][1])]
     rule = rules.rule(layer.operator.name, march)
-    view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs)
+    view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs,
+                           {"input_source": settings.input_source})
     known = facts.collect(view)
     found = []
     for constraint in rule.constraints:
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
         if finding is not None:
             found.append(finding)
+    found.extend(_quant_params(layer, graph, assignment, march))
     return found
+
+
+BUILTIN_RULES = {
+    "unknown_op": ("every compute op must be a row of the march's support table",
+                   "replace it with an operator of the table, or move it after a DeQuantStub so it "
+                   "runs on the CPU"),
+    "quant_params": ("quantization parameters must be deployable: the BPU quantizes symmetrically "
+                     "(zero_point 0) with a positive scale",
+                     "use a symmetric qconfig (qscheme=torch.per_tensor_symmetric, signed dtype), as "
+                     "the vendor's get_default_qat_qconfig does"),
+}
+
+
+def _quant_params(layer: Layer, graph: Graph, assignment: Assignment, march: str) -> list[Finding]:
+    """The vendor's check_quanti_param: scales and zero points that cannot be deployed."""
+    problems: dict[str, Any] = {}
+    for value in layer.outputs:
+        params = dict(graph.values[value.name].qscheme or {}) if value.name in graph.values else {}
+        fake_quant = assignment.fake_quant.get(value.name)
+        if fake_quant is not None:
+            node = next((n for n in graph.nodes if n.name == fake_quant), None)
+            path = node.module_stack[-1][0] if node is not None and node.module_stack else None
+            params.update({k: v for k, v in graph.module_attrs.get(path or "", {}).items()
+                           if k in ("scale", "zero_point")})
+        zero_point, scale = params.get("zero_point"), params.get("scale")
+        if isinstance(zero_point, (int, float)) and zero_point != 0:
+            problems["zero_point"] = zero_point
+        if isinstance(scale, (int, float)) and scale <= 0:
+            problems["scale"] = scale
+    if not problems:
+        return []
+    says, advice = BUILTIN_RULES["quant_params"]
+    shown = ", ".join(f"{k}={v:g}" for k, v in problems.items())
+    return [Finding(f"{march}.quant_params", "error", f"{says} (observed: {shown})", advice,
+                    observed=problems, allowed="zero_point == 0 and scale > 0")]
 
 
 def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known: dict[str, Any],
@@ -110,21 +146,43 @@ def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
     elif role == "output":
         observed = [view.dtypes.get(v.name) for v in layer.outputs[:1]]
     elif role in ("weight", "bias"):
-        if isinstance(layer.primary.args.get(role), Ref):
-            observed = [config.weight if role == "weight" else config.bias]
+        ref = layer.primary.args.get(role)
+        if isinstance(ref, Ref):
+            # A QAT weight fake-quant (or a converted model's tensor) says the dtype; else the qconfig's.
+            observed = [view.dtypes.get(ref.value) or (config.weight if role == "weight" else config.bias)]
     bad = sorted({d for d in observed if d is not None and d not in constraint.allowed})
     if not bad:
         return None
-    advice = constraint.advice or _dtype_advice(role, constraint.allowed)
+    advice = constraint.advice or _dtype_advice(role, constraint.allowed, bad, _producer_names(layer, view))
     return Finding(constraint.id, "error", f"{constraint.says} (observed: {', '.join(bad)})", advice,
                    observed={"dtype": bad[0]}, allowed=", ".join(constraint.allowed))
 
 
-def _dtype_advice(role: str, allowed: tuple[str, ...]) -> str:
+def _producer_names(layer: Layer, view: facts.LayerView) -> list[str]:
+    """Module paths (or node names) of the layers whose outputs this layer reads."""
+    producers = view.graph.producers()
+    names = []
+    for value in layer.inputs:
+        node = producers.get(value.name)
+        if node is not None:
+            name = node.module_stack[-1][0] if node.module_stack else node.name
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _dtype_advice(role: str, allowed: tuple[str, ...], observed: list[str], producers: list[str]) -> str:
     wanted = allowed[0]
+    if any(d.startswith("quint") for d in observed) and any(a.startswith("qint") for a in allowed):
+        return ("torch's default qconfig quantizes activations as unsigned quint8, but the BPU takes "
+                "signed symmetric qint8/qint16: use the vendor's qconfig (horizon.quantization."
+                "get_default_qat_qconfig) or a torch QConfig with dtype=torch.qint8 and "
+                "qscheme=torch.per_tensor_symmetric")
     if role == "input" and wanted in ("qint16", "qint8"):
-        return (f"quantize this layer's input as {wanted}: set a {wanted} qconfig on the layer that "
-                f"produces it (qcheck: --activation-dtype {wanted}, or a per-layer override)")
+        target = producers[0] if producers else "*"
+        return (f"quantize this layer's input as {wanted}: give the layer that produces it a {wanted} "
+                f"qconfig; in [tool.qcheck]: dtype-overrides = {{ \"{target}\" = \"{wanted}\" }} "
+                f"(or --activation-dtype {wanted} for the whole model)")
     return f"use {' or '.join(allowed)} for the {role}"
 
 
@@ -172,11 +230,11 @@ def rule_metadata(rules: RuleSet, layers: list[LayerResult]) -> dict[str, dict[s
             if finding.rule in found:
                 continue
             constraint = rules.find_constraint(finding.rule)
-            if constraint is None:  # the unknown-op rule is qcheck's own, not a table row
-                march = finding.rule.split(".", 1)[0]
-                found[finding.rule] = {"says": f"every compute op must be a row of the {march} support table",
-                                       "operator": None, "march": march, "table": None, "note": None,
-                                       "advice": finding.advice}
+            if constraint is None:  # qcheck's own rules (unknown op, quantization parameters)
+                march, _, own = finding.rule.partition(".")
+                says, advice = BUILTIN_RULES.get(own, (finding.message, finding.advice))
+                found[finding.rule] = {"says": says, "operator": None, "march": march, "table": None,
+                                       "note": None, "advice": advice}
                 continue
             found[finding.rule] = {"says": constraint.says, "operator": constraint.operator,
                                    "march": constraint.march, "table": constraint.table,

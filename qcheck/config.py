@@ -19,7 +19,7 @@ line. Command-line options override the file.
     input-shapes = ["1x3x224x224"]
     input-dtypes = ["float32"]
     activation-dtype = "qint16"
-    dtype-overrides = { "head.*" = "qint16" }
+    dtype-overrides = { "head.*" = "qint16", "classifier" = "qint32" }   # qint32: a high-precision output
 """
 
 from __future__ import annotations
@@ -174,8 +174,8 @@ class _Validator:
                         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()):
                     raise self.fail(key, f'{name} must map a layer glob to a list of rule ids')
             elif key == "dtype-overrides":
-                if not isinstance(value, dict) or not all(v in ("qint8", "qint16") for v in value.values()):
-                    raise self.fail(key, f"{name} must map a layer glob to qint8 or qint16")
+                if not isinstance(value, dict) or not all(v in ("qint8", "qint16", "qint32") for v in value.values()):
+                    raise self.fail(key, f"{name} must map a layer glob to qint8, qint16 or qint32")
 
 
 def _apply(settings: Settings, table: dict, folder: str) -> None:

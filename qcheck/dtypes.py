@@ -40,6 +40,7 @@ class DtypeConfig:
 class Assignment:
     dtypes: dict[str, str] = field(default_factory=dict)  # value name -> dtype
     regions: dict[str, str] = field(default_factory=dict)  # layer name -> "bpu" | "cpu"
+    fake_quant: dict[str, str] = field(default_factory=dict)  # quantized value -> fake-quant node
 
 
 def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
@@ -65,11 +66,41 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
         result.regions[layer.name] = region
         for value, dtype in zip(layer.outputs, outputs):
             result.dtypes[value.name] = dtype
+        _fake_quant(layer, result)
         # Values consumed only inside a grouped layer still get a dtype, for completeness.
         for node in layer.nodes:
             for out in node.outputs:
                 result.dtypes.setdefault(out, outputs[0] if outputs else config.activation)
     return result
+
+
+FAKE_QUANT_OPS = {"fake_quantize_per_tensor_affine", "fake_quantize_per_tensor_affine_cachemask",
+                  "fake_quantize_per_channel_affine", "fake_quantize_per_channel_affine_cachemask",
+                  "fused_moving_avg_obs_fake_quant", "_fused_moving_avg_obs_fq_helper",
+                  "_fake_quantize_learnable_per_tensor_affine", "_fake_quantize_learnable_per_channel_affine"}
+
+
+def range_dtype(quant_min: int, quant_max: int) -> str:
+    """The quantized dtype a fake-quant's integer range stands for: [-128, 127] -> qint8."""
+    span = quant_max - quant_min + 1
+    bits = max(1, (span - 1).bit_length())
+    signed = quant_min < 0
+    for width in (8, 16, 32):
+        if bits <= width:
+            return ("qint" if signed else "quint") + str(width)
+    return "qint32"
+
+
+def _fake_quant(layer: Layer, result: Assignment) -> None:
+    """A QAT fake-quant decides the dtype of the tensor it quantizes (weights included)."""
+    for node in layer.nodes:
+        low, high = node.args.get("quant_min"), node.args.get("quant_max")
+        if node.op not in FAKE_QUANT_OPS or not isinstance(low, int) or not isinstance(high, int):
+            continue
+        dtype = range_dtype(low, high)
+        for name in node.outputs[:1] + node.input_refs()[:1]:
+            result.dtypes[name] = dtype
+        result.fake_quant[node.input_refs()[0] if node.input_refs() else node.name] = node.name
 
 
 def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:

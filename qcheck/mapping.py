@@ -89,6 +89,9 @@ def _constant_nodes(graph: Graph) -> set[str]:
         if all(ref in constant_values for ref in refs) and (refs or node.outputs):
             found.add(node.name)
             constant_values.update(node.outputs)
+            for out in node.outputs:  # e.g. a weight after its fake-quant: still a weight
+                if out in graph.values and graph.values[out].kind == "activation":
+                    graph.values[out].kind = "constant"
     return found
 
 

@@ -182,9 +182,16 @@ def module_attributes(module: torch.nn.Module) -> dict[str, dict[str, Any]]:
                 continue
             if isinstance(value, _SIMPLE) or (isinstance(value, tuple) and all(isinstance(v, _SIMPLE) for v in value)):
                 attrs[key] = list(value) if isinstance(value, tuple) else value
+            elif isinstance(value, (torch.dtype, torch.qscheme)):
+                attrs[key] = str(value).removeprefix("torch.")
         for key in ("bias_k", "bias_v"):
             if hasattr(sub, key):
                 attrs[key] = getattr(sub, key) is not None
+        # Quantization parameters of stubs and fake-quants (one number each when per-tensor).
+        for key in ("scale", "zero_point"):
+            value = getattr(sub, key, None)
+            if isinstance(value, torch.Tensor) and value.numel() == 1 and value.device.type != "meta":
+                attrs[key] = value.item()
         attrs["type"] = type(sub).__name__
         found[path] = attrs
     return found

@@ -29,12 +29,14 @@ def extractor(function: Callable[["LayerView", dict[str, Any]], None]):
 class LayerView:
     """What an extractor may read: the layer's main node, its values and the graph around it."""
 
-    def __init__(self, layer, graph, dtypes: dict[str, str], model_outputs: set[str]):
+    def __init__(self, layer, graph, dtypes: dict[str, str], model_outputs: set[str],
+                 context: dict[str, Any] | None = None):
         self.layer = layer
         self.node = layer.primary
         self.graph = graph
         self.dtypes = dtypes
         self.model_outputs = model_outputs
+        self.context = context or {}  # run options rules may read: input_source
 
     def arg(self, name: str, default: Any = None) -> Any:
         return self.node.args.get(name, default)

@@ -98,3 +98,31 @@ def operands(view: LayerView, facts: dict[str, Any]) -> None:
         # Right-aligned as torch broadcasts: a missing or size-1 leading dim spreads along N.
         facts["broadcasts_n"] = len(out) >= 2 and out[0] > 1 and any(
             len(s) < len(out) or s[0] == 1 for s in broadcast)
+
+
+fact("input_source", "where the model input comes from: ddr, pyramid or resizer (--input-source)")
+fact("is_model_input", "true when the layer reads a model input directly")
+fact("scale", "the fixed quantization scale of a QuantStub (its scale argument or attribute)")
+fact("has_scale", "true when a QuantStub has a fixed scale")
+
+_STUB_OPS = {"quant_stub", "quantize_per_tensor", "quantize_per_tensor_dynamic"}
+
+
+@extractor
+def quantization(view: LayerView, facts: dict[str, Any]) -> None:
+    if "input_source" in view.context:
+        facts["input_source"] = view.context["input_source"]
+    facts["is_model_input"] = any(v.name in view.graph.inputs for v in view.inputs)
+    if view.node.op not in _STUB_OPS:
+        return
+    scale = view.node.args.get("scale")
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool):
+        path = view.layer.module_path or ""
+        attrs = view.graph.module_attrs
+        # The vendor's QuantStub(scale=...) keeps it on the stub; a QAT stub on its fake-quant.
+        candidates = [attrs.get(path, {}).get("scale"),
+                      attrs.get(f"{path}.activation_post_process", {}).get("scale")]
+        scale = next((s for s in candidates if isinstance(s, (int, float)) and not isinstance(s, bool)), None)
+    facts["has_scale"] = scale is not None
+    if scale is not None:
+        facts["scale"] = float(scale)

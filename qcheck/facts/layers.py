@@ -275,8 +275,16 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
     if chws:
         facts["max_input_chw"] = max(chws)
     if view.inputs:
-        producer = _producers(view.graph).get(view.inputs[0].name)
+        producers = _producers(view.graph)
+        producer = producers.get(view.inputs[0].name)
+        # Look through QAT fake-quants: conv -> fake-quant -> bn still folds.
+        while producer is not None and producer.op in _FAKE_QUANTS and producer.input_refs():
+            producer = producers.get(producer.input_refs()[0])
         facts["follows_conv"] = producer is not None and producer.op in _CONVS
+
+
+_FAKE_QUANTS = {"fake_quantize_per_tensor_affine", "fused_moving_avg_obs_fake_quant",
+                "fake_quantize_per_tensor_affine_cachemask", "_fake_quantize_learnable_per_tensor_affine"}
 
 
 def _producers(graph) -> dict:
