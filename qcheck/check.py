@@ -65,7 +65,8 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
                         advice=BUILTIN_RULES["unknown_op"][1])]
     rule = rules.rule(layer.operator.name, march)
     view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs,
-                           {"input_source": settings.input_source})
+                           {"input_source": settings.input_source,
+                            "fake_quantized": assignment.fake_quantized})
     known = facts.collect(view)
     found = []
     for constraint in rule.constraints:
@@ -148,8 +149,14 @@ def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
     elif role in ("weight", "bias"):
         ref = layer.primary.args.get(role)
         if isinstance(ref, Ref):
-            # A QAT weight fake-quant (or a converted model's tensor) says the dtype; else the qconfig's.
-            observed = [view.dtypes.get(ref.value) or (config.weight if role == "weight" else config.bias)]
+            # A converted model's tensor or a QAT weight fake-quant says the dtype; else the qconfig's.
+            value = view.graph.values.get(ref.value)
+            if value is not None and value.dtype and value.dtype.startswith("q"):
+                observed = [value.dtype]
+            elif ref.value in view.context.get("fake_quantized", ()):
+                observed = [view.dtypes[ref.value]]
+            else:
+                observed = [config.weight if role == "weight" else config.bias]
     bad = sorted({d for d in observed if d is not None and d not in constraint.allowed})
     if not bad:
         return None

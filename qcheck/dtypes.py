@@ -41,6 +41,7 @@ class Assignment:
     dtypes: dict[str, str] = field(default_factory=dict)  # value name -> dtype
     regions: dict[str, str] = field(default_factory=dict)  # layer name -> "bpu" | "cpu"
     fake_quant: dict[str, str] = field(default_factory=dict)  # quantized value -> fake-quant node
+    fake_quantized: set[str] = field(default_factory=set)  # values whose dtype a fake-quant set
 
 
 def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
@@ -100,6 +101,7 @@ def _fake_quant(layer: Layer, result: Assignment) -> None:
         dtype = range_dtype(low, high)
         for name in node.outputs[:1] + node.input_refs()[:1]:
             result.dtypes[name] = dtype
+            result.fake_quantized.add(name)
         result.fake_quant[node.input_refs()[0] if node.input_refs() else node.name] = node.name
 
 

@@ -27,7 +27,7 @@ _INPUT_KINDS = {
 
 def export_module(module: torch.nn.Module, example_inputs: tuple) -> Graph:
     """Export `module` and convert the program; raises what torch.export raises."""
-    with markers.stubs_marked(module):
+    with markers.stubs_marked(module), markers.observers_frozen(module), markers.quiet_torch():
         program = torch.export.export(module, example_inputs, strict=False)
     return program_to_graph(program, module_attrs=module_attributes(module))
 
@@ -199,7 +199,7 @@ def module_attributes(module: torch.nn.Module) -> dict[str, dict[str, Any]]:
 
 def trace_module(module: torch.nn.Module, example_inputs: tuple) -> Any:
     """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way."""
-    with markers.stubs_marked(module):
+    with markers.stubs_marked(module), markers.observers_frozen(module), markers.quiet_torch():
         return torch.jit.trace(module, example_inputs, strict=False, check_trace=False)
 
 

@@ -65,3 +65,48 @@ def stubs_marked(module: torch.nn.Module) -> Iterator[None]:
                 sub.forward = original
             else:
                 del sub.forward
+
+
+@contextlib.contextmanager
+def observers_frozen(module: torch.nn.Module) -> Iterator[None]:
+    """Within the block, QAT observers do not observe: capture must not trace (or change) the
+    statistics updates, only the fake quantization. Restored afterwards."""
+    saved = []
+    for sub in module.modules():
+        flag = getattr(sub, "observer_enabled", None)
+        if isinstance(flag, torch.Tensor) and flag.numel() == 1 and flag.device.type != "meta":
+            saved.append((flag, flag.clone()))
+            flag.fill_(0)
+    try:
+        yield
+    finally:
+        for flag, value in saved:
+            flag.copy_(value)
+
+
+@contextlib.contextmanager
+def quiet_torch() -> Iterator[None]:
+    """torch.export logs warnings and graph dumps on stderr when it gives up; qcheck reports the
+    failure itself (and falls back), so stderr is muted while capturing, down to the file
+    descriptor (torch also writes from C++)."""
+    import os
+    import sys
+    import warnings
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded use): nothing to mute
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,118 @@
+"""Issue 4: quantized dtypes end to end on real torch.ao flows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from tests import quant_models
+from tests.helpers import ROOT, cli_json, run_cli
+
+SPEC = "tests/quant_models.py"
+
+
+def _layers(data):
+    return {layer["name"]: layer for layer in data["layers"]}
+
+
+def test_float_model_is_one_qint8_region_with_qint8_weights():
+    code, data = cli_json(f"{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12")
+    layers = _layers(data)
+    assert layers["quant"]["outputs"][0]["dtype"] == "qint8"
+    assert layers["conv.0"]["op"] == "torch.nn.Conv2d"  # fused ConvReLU2d: conv.0 and conv.1
+    assert layers["conv.0"]["inputs"] == [{"shape": [1, 3, 12, 12], "dtype": "qint8"}]
+    assert layers["dequant"]["outputs"][0]["dtype"] == "float32"
+    assert code == 0
+
+
+def test_activation_dtype_and_per_layer_qint32_output(tmp_path):
+    code, data = cli_json(f"{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12",
+                          "--activation-dtype", "qint16")
+    assert _layers(data)["conv.0"]["outputs"][0]["dtype"] == "qint16"
+    (tmp_path / "pyproject.toml").write_text('[tool.qcheck]\ndtype-overrides = { "head" = "qint32" }\n')
+    code, data = cli_json(f"{ROOT}/{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12",
+                          cwd=tmp_path)
+    layers = _layers(data)
+    assert layers["head"]["outputs"][0]["dtype"] == "qint32"  # the high-precision output layer
+    assert layers["dequant"]["inputs"][0]["dtype"] == "qint32" and code == 0
+
+
+def test_qat_prepared_symmetric_model_passes_with_fake_quant_dtypes():
+    code, data = cli_json(f"{SPEC}:qat_symmetric", "--march", "bayes", "--input-shape", "1x3x12x12")
+    layers = _layers(data)
+    assert data["verdict"] == "pass", [f for layer in data["layers"] for f in layer["findings"]]
+    assert layers["conv"]["inputs"][0]["dtype"] == "qint8"
+    assert layers["conv"]["outputs"][0]["dtype"] == "qint8"
+    assert layers["dequant"]["outputs"][0]["dtype"] == "float32"
+
+
+def test_qat_prepared_default_qconfig_is_quint8_with_advice():
+    code, data = cli_json(f"{SPEC}:qat_default", "--march", "bayes", "--input-shape", "1x3x12x12")
+    assert code == 1
+    conv = _layers(data)["conv"]
+    assert conv["inputs"][0]["dtype"] == "quint8"
+    rules = {f["rule"]: f for f in conv["findings"]}
+    assert "signed" in rules["bayes.conv2d.input_dtype"]["advice"]
+    assert rules["bayes.quant_params"]["observed"]["zero_point"] != 0
+
+
+def test_converted_model_from_a_saved_torchscript_file(tmp_path):
+    model = quant_models.converted()
+    path = tmp_path / "converted.pt"
+    torch.jit.save(torch.jit.trace(model, torch.rand(1, 3, 12, 12)), str(path))
+    code, data = cli_json(str(path), "--march", "bayes", "--input-shape", "1x3x12x12")
+    assert code == 1
+    ops = [layer["op"] for layer in data["layers"]]
+    assert ops[0] == "torch.quantization.QuantStub" and ops[-1] == "torch.quantization.DeQuantStub"
+    assert "torch.nn.Conv2d" in ops and "torch.nn.MaxPool2d" in ops
+    conv = next(layer for layer in data["layers"] if layer["op"] == "torch.nn.Conv2d")
+    assert conv["inputs"][0]["dtype"] == "quint8"
+    assert any("quint8" in f["message"] and "signed" in (f["advice"] or "") for f in conv["findings"])
+    assert data["layers"][-1]["outputs"][0]["dtype"] == "float32"
+
+
+def test_two_quant_regions_and_a_cpu_op_between_them():
+    code, data = cli_json(f"{SPEC}:TwoRegions", "--march", "bayes", "--input-shape", "1x3x4x4")
+    layers = data["layers"]
+    statuses = [(layer["name"], layer["status"]) for layer in layers]
+    sort = next(layer for layer in layers if "sort" in layer["op"])
+    assert sort["status"] == "cpu" and sort["inputs"][0]["dtype"] == "float32"
+    assert _layers(data)["conv2"]["status"] == "pass" and _layers(data)["conv2"]["inputs"][0]["dtype"] == "qint8"
+    assert code == 0, statuses
+    assert data["partition"]["subgraph_count"] == 2
+
+
+def test_div_needs_qint16_and_the_advice_names_the_config_line(tmp_path):
+    model = tmp_path / "div.py"
+    model.write_text("import torch\nfrom torch import nn\n\nclass M(nn.Module):\n"
+                     "    def __init__(self):\n        super().__init__()\n        self.a = nn.Conv2d(2, 2, 1)\n"
+                     "        self.b = nn.Conv2d(2, 2, 1)\n\n    def forward(self, x):\n"
+                     "        return torch.div(self.a(x), self.b(x))\n")
+    code, data = cli_json(f"{model}:M", "--march", "bayes", "--input-shape", "1x2x4x4")
+    div = next(layer for layer in data["layers"] if layer["op"] == "torch.div")
+    finding = next(f for f in div["findings"] if f["rule"] == "bayes.div.input_dtype")
+    assert 'dtype-overrides = { "a" = "qint16" }' in finding["advice"]
+    code, data = cli_json(f"{model}:M", "--march", "bayes", "--input-shape", "1x2x4x4", "--activation-dtype",
+                          "qint16")
+    div = next(layer for layer in data["layers"] if layer["op"] == "torch.div")
+    assert not [f for f in div["findings"] if f["rule"] == "bayes.div.input_dtype"]
+
+
+@pytest.mark.parametrize("factory, source, ok", [
+    ("camera_net_fixed", "pyramid", True),
+    ("camera_net_wrong", "pyramid", False),
+    ("camera_net_unscaled", "resizer", False),
+    ("camera_net_unscaled", "ddr", True),
+])
+def test_input_source_needs_a_fixed_scale_of_1_128(factory, source, ok):
+    result = run_cli(f"{SPEC}:{factory}", "--march", "bayes", "--input-shape", "1x3x4x4", "--input-source",
+                     source, "--format", "json")
+    data = json.loads(result.stdout)
+    quant = _layers(data)["quant"]
+    rules = [f["rule"] for f in quant["findings"]]
+    if ok:
+        assert "bayes.quant_stub.input_scale" not in rules
+    else:
+        assert "bayes.quant_stub.input_scale" in rules and result.returncode == 1
