@@ -31,6 +31,7 @@ class Options:
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
     fallback: str | None = None  # "cpu": failing layers run on the CPU instead of failing the model
     advice: float | None = None  # list layers estimated above this many microseconds
+    mode: str = "fx"  # "eager": also report what the vendor's eager-mode flow needs (qcheck.eager)
 
 
 def check(target: Any, options: Options, example_inputs: tuple | None = None,
@@ -67,6 +68,8 @@ def validate(options: Options, rules: RuleSet) -> str:
                           f"{', '.join(INPUT_SOURCES)}")
     if options.activation_dtype not in ("qint8", "qint16"):
         raise QcheckError(f"activation dtype must be qint8 or qint16, not {options.activation_dtype!r}")
+    if options.mode not in ("fx", "eager"):
+        raise QcheckError(f"mode must be fx or eager, not {options.mode!r}")
     if options.fallback not in (None, "cpu"):
         raise QcheckError(f"fallback must be cpu, not {options.fallback!r}")
     if options.fail_on not in ("error", "warning"):
@@ -85,6 +88,8 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
                              dtype_config=config, input_source=options.input_source)
     layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
+    if options.mode == "eager":
+        ignored += _add_eager_findings(graph, mapping.layers, layers, settings)
     if options.fallback == "cpu":
         for layer in layers:
             if layer.status == "fail":
@@ -100,6 +105,24 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
         report.advice = {"threshold_us": options.advice, "assumed": rules.marches[march].perf,
                          "layers": [{"name": layer.name, "op": layer.op, **layer.cost} for layer in slow]}
     return report
+
+
+def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
+    """Merge eager-mode findings into the layers they concern; returns how many were ignored."""
+    from qcheck import eager
+    from qcheck.check import is_ignored
+    from qcheck.report import status_of
+
+    ignored = 0
+    extra = eager.findings(graph, mapping_layers, layers)
+    for layer in layers:
+        found = extra.get(layer.name, [])
+        kept = [f for f in found if not is_ignored(f.rule, layer.name, settings)]
+        ignored += len(found) - len(kept)
+        if kept:
+            layer.findings.extend(kept)
+            layer.status = status_of(layer.region, layer.findings)
+    return ignored
 
 
 def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:

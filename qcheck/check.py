@@ -51,7 +51,7 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
         findings: list[Finding] = []
         if region == "bpu":
             findings = judge(layer, graph, assignment, rules, march, settings, model_outputs)
-        kept = [f for f in findings if not _ignored(f.rule, layer.name, settings)]
+        kept = [f for f in findings if not is_ignored(f.rule, layer.name, settings)]
         ignored += len(findings) - len(kept)
         results.append(_result(layer, kept, region, assignment, after(layer)))
     return results, ignored
@@ -205,7 +205,7 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _ignored(rule_id: str, layer_name: str, settings: CheckSettings) -> bool:
+def is_ignored(rule_id: str, layer_name: str, settings: CheckSettings) -> bool:
     if any(fnmatch.fnmatchcase(rule_id, pattern) for pattern in settings.ignore):
         return True
     return any(fnmatch.fnmatchcase(layer_name, layer_glob) and
@@ -237,6 +237,11 @@ def rule_metadata(rules: RuleSet, layers: list[LayerResult]) -> dict[str, dict[s
             if finding.rule in found:
                 continue
             constraint = rules.find_constraint(finding.rule)
+            if finding.rule.startswith("eager."):
+                from qcheck import eager
+
+                found[finding.rule] = eager.as_metadata()[finding.rule]
+                continue
             if constraint is None:  # qcheck's own rules (unknown op, quantization parameters)
                 march, _, own = finding.rule.partition(".")
                 says, advice = BUILTIN_RULES.get(own, (finding.message, finding.advice))

@@ -61,6 +61,8 @@ def main():
               help="Fail only on findings that this baseline file does not list.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record every finding of this run in FILE.")
+@click.option("--mode", type=click.Choice(["fx", "eager"]),
+              help="Quantization flow to check for (default fx; eager adds the eager-mode advice).")
 @click.option("--fallback", type=click.Choice(["cpu"]),
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
@@ -69,12 +71,13 @@ def main():
 @click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
-                  rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, fallback,
-                  advice, no_cache, quiet, debug):
+                  rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,
+                  fallback, advice, no_cache, quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
-           "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice}
+           "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice,
+           "mode": mode}
     try:
         from qcheck import config
 
@@ -129,6 +132,7 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         ignore_layers=dict(settings.ignore_layers),
         fallback=cli["fallback"],
         advice=cli["advice"],
+        mode=cli["mode"] or settings.mode,
     )
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(model, options) if use_cache and not every_march else None
@@ -257,9 +261,13 @@ def explain_command(rule_id, rule_files):
 
         rules = load_rules(list(rule_files))
         constraint = rules.find_constraint(rule_id)
-        if constraint is None:
+        if constraint is not None:
+            click.echo(tables.explain(rules, constraint), nl=False)
+            return
+        builtin = tables.explain_builtin(rules, rule_id)
+        if builtin is None:
             raise QcheckError(f"no constraint {rule_id!r}; `qcheck rules --format json` lists every id")
-        click.echo(tables.explain(rules, constraint), nl=False)
+        click.echo(builtin, nl=False)
     except QcheckError as error:
         _fail(error)
 

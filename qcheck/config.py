@@ -38,10 +38,11 @@ _CHOICES = {
     "fail-on": ("error", "warning"),
     "activation-dtype": ("qint8", "qint16"),
     "input-source": ("ddr", "pyramid", "resizer"),
+    "mode": ("fx", "eager"),
 }
-_TOP_KEYS = {"march", "fail-on", "ignore", "rules", "activation-dtype", "input-source", "ignore-layers",
+_TOP_KEYS = {"mode", "march", "fail-on", "ignore", "rules", "activation-dtype", "input-source", "ignore-layers",
              "models", "input-shapes", "input-dtypes", "dtype-overrides"}
-_MODEL_KEYS = {"march", "fail-on", "ignore", "activation-dtype", "input-source", "input-shapes",
+_MODEL_KEYS = {"mode", "march", "fail-on", "ignore", "activation-dtype", "input-source", "input-shapes",
                "input-dtypes", "dtype-overrides", "ignore-layers"}
 
 
@@ -59,6 +60,7 @@ class Settings:
     input_dtypes: list[str] = field(default_factory=list)
     dtype_overrides: dict[str, str] = field(default_factory=dict)
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)
+    mode: str = "fx"
 
 
 @dataclass
@@ -179,7 +181,7 @@ class _Validator:
 
 
 def _apply(settings: Settings, table: dict, folder: str) -> None:
-    simple = {"march": "march", "fail-on": "fail_on", "activation-dtype": "activation_dtype",
+    simple = {"mode": "mode", "march": "march", "fail-on": "fail_on", "activation-dtype": "activation_dtype",
               "input-source": "input_source", "input-shapes": "input_shapes", "input-dtypes": "input_dtypes"}
     for key, attribute in simple.items():
         if key in table:

@@ -101,3 +101,21 @@ def explain(rules: RuleSet, c: Constraint) -> str:
         lines.append(f"  note:      {' '.join(c.note.split())}")
     lines.append(f"  defined:   {c.file}:{c.line}")
     return "\n".join(lines) + "\n"
+
+
+def explain_builtin(rules: RuleSet, rule_id: str) -> str | None:
+    """qcheck's own rules: MARCH.unknown_op, MARCH.quant_params and the eager.* advice."""
+    from qcheck import eager
+    from qcheck.check import BUILTIN_RULES
+
+    scope, _, own = rule_id.partition(".")
+    if scope == "eager" and rule_id in eager.RULES:
+        says, advice = eager.RULES[rule_id]
+        where = "--mode eager, every march"
+    elif scope in rules.marches and own in BUILTIN_RULES:
+        says, advice = BUILTIN_RULES[own]
+        where = f"march {scope}"
+    else:
+        return None
+    return (f"{rule_id}\n\n  {says}\n\n  applies:   {where} (a qcheck rule, not a table row)\n"
+            f"  advice:    {advice}\n")

@@ -6,7 +6,9 @@ arbitrary objects: TorchScript archives, .pt2 archives and weights-only loads on
 
 from __future__ import annotations
 
+import contextlib
 import os
+import types
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -28,16 +30,19 @@ def parse_shape(text: str) -> tuple[int, ...]:
     """"1x3x224x224" (also "1,3,224,224") -> (1, 3, 224, 224); clear errors for anything else."""
     parts = [p.strip() for p in text.lower().replace(",", "x").split("x")]
     if not text.strip() or any(not p for p in parts):
-        raise QcheckError(f"input shape {text!r} is not of the form 1x3x224x224")
+        raise QcheckError(f"input shape {text!r} is not of the form 1x3x224x224; check --input-shape")
     dims = []
     for part in parts:
-        try:
-            dims.append(int(part))
-        except ValueError:
+        # ASCII digits only: int() would also take "1_000", "+3" and full-width "３"
+        if part.startswith("-") and part[1:].isascii() and part[1:].isdigit():
+            raise QcheckError(f"input shape {text!r}: every dimension must be at least 1; "
+                              "check --input-shape")
+        if not (part.isascii() and part.isdigit()):
             raise QcheckError(f"input shape {text!r}: {part!r} is not a whole number; "
-                              "write the shape like 1x3x224x224") from None
+                              "write the shape like 1x3x224x224")
+        dims.append(int(part))
     if any(d <= 0 for d in dims):
-        raise QcheckError(f"input shape {text!r}: every dimension must be at least 1")
+        raise QcheckError(f"input shape {text!r}: every dimension must be at least 1; check --input-shape")
     elements = 1
     for d in dims:
         elements *= d
@@ -53,12 +58,17 @@ def example_tensors(inputs: list[InputSpec], device: str = "cpu") -> tuple:
     tensors = []
     for spec in inputs:
         dtype = getattr(torch, spec.dtype)
-        if dtype.is_floating_point:
-            tensors.append(torch.rand(spec.shape, dtype=dtype, device=device))
-        elif dtype == torch.bool:
-            tensors.append(torch.zeros(spec.shape, dtype=dtype, device=device))
-        else:
-            tensors.append(torch.ones(spec.shape, dtype=dtype, device=device))
+        try:
+            if dtype.is_floating_point:
+                tensors.append(torch.rand(spec.shape, dtype=dtype, device=device))
+            elif dtype == torch.bool:
+                tensors.append(torch.zeros(spec.shape, dtype=dtype, device=device))
+            else:
+                tensors.append(torch.ones(spec.shape, dtype=dtype, device=device))
+        except (RuntimeError, MemoryError) as error:  # "DefaultCPUAllocator: can't allocate memory"
+            shape = "x".join(str(d) for d in spec.shape)
+            raise QcheckError(f"cannot make an example input of shape {shape} ({_first_line(error)}); "
+                              "check --input-shape") from None
     return tuple(tensors)
 
 
@@ -114,13 +124,14 @@ def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:
                 module(*example_inputs)
         except Exception as error:
             raise QcheckError(_forward_failed(error, example_inputs), label) from None
+        calls: dict[str, int] = {}
         try:
-            traced = export.trace_module(module, example_inputs)
+            traced = export.trace_module(module, example_inputs, calls)
         except Exception:
             raise QcheckError(f"torch.export failed ({export_failure}) and so did "
                               "torch.jit.trace; qcheck cannot capture this model", label) from None
     graph = _from_script_module(traced, example_inputs, label)
-    graph.module_attrs = export.module_attributes(module)
+    graph.module_attrs = export.module_attributes(module, calls)
     graph.notes.append(f"torch.export failed ({export_failure}); captured with torch.jit.trace")
     graph.origin = "trace"
     return graph
@@ -145,6 +156,8 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
                           "(torch.export.save) or an eager spec path/to/file.py:NAME", path)
     if os.path.isdir(path):
         raise QcheckError("is a directory; pass a model file or an eager spec file.py:NAME", path)
+    if not os.path.isfile(path):  # a pipe would block the read below, a device never ends
+        raise QcheckError("not a regular file (a pipe or a device?); pass a model file", path)
     if path.endswith(".py"):
         raise QcheckError("a Python file needs the model's name: pass path/to/file.py:NAME, where "
                           "NAME is an nn.Module class, instance or factory function", path)
@@ -170,8 +183,11 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
 
 def sniff(path: str) -> str:
     """What kind of file this is, from its bytes alone: nothing is loaded or run."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise QcheckError(f"cannot read the file: {error.strerror or error}", path) from None
     if not head:
         return "empty"
     if head.startswith(b"PK"):
@@ -216,11 +232,71 @@ def _capture_pt2(path: str) -> Graph:
     from qcheck.capture import export, markers  # noqa: F401  (markers registers the stub ops)
 
     try:
-        program = torch.export.load(path)
+        with _no_unpickling():
+            program = torch.export.load(path)
+    except _RefusedPickle:
+        raise QcheckError("this .pt2 archive holds pickled Python objects, which qcheck does not load "
+                          "(they could run code); export the model without custom objects, or pass an "
+                          "eager spec file.py:NAME", path) from None
     except Exception as error:
         raise QcheckError(f"could not load this .pt2 archive ({_first_line(error)}); re-save it with "
                           "torch.export.save from this torch version", path) from None
     return export.program_to_graph(program, origin="pt2")
+
+
+class _RefusedPickle(Exception):
+    """torch.export.load reached for a full unpickle of the archive's contents."""
+
+
+@contextlib.contextmanager
+def _no_unpickling():
+    """Load a .pt2 with every torch.load forced to weights_only and plain pickle refused.
+
+    torch.export.load unpickles parts of the archive with weights_only=False (weights and
+    constants marked use_pickle, opaque objects, sample inputs as a fallback): a crafted archive
+    would run code there. Its own log warnings are muted so the error stays one line.
+    """
+    import importlib
+    import logging
+    import pickle
+
+    import torch
+
+    real_load = torch.load
+
+    def weights_only_load(*args, **kwargs):
+        kwargs["weights_only"] = True
+        try:
+            return real_load(*args, **kwargs)
+        except pickle.UnpicklingError as error:
+            raise _RefusedPickle(str(error)) from None
+
+    def refuse(*args, **kwargs):
+        raise _RefusedPickle("pickle.loads")
+
+    refusing_pickle = types.SimpleNamespace(**{name: getattr(pickle, name) for name in dir(pickle)
+                                               if not name.startswith("__")})
+    refusing_pickle.loads = refusing_pickle.load = refuse
+    refusing_pickle.Unpickler = refuse
+    patched = [(torch, "load", weights_only_load)]
+    for name in ("torch.export.pt2_archive._package", "torch._export.serde.serialize"):
+        try:  # where this torch version's loader lives; older versions have only the second
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if getattr(module, "pickle", None) is pickle:
+            patched.append((module, "pickle", refusing_pickle))
+    saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in patched]
+    disabled = logging.root.manager.disable
+    try:
+        for owner, attr, value in patched:
+            setattr(owner, attr, value)
+        logging.disable(logging.WARNING)
+        yield
+    finally:
+        logging.disable(disabled)
+        for owner, attr, value in saved:
+            setattr(owner, attr, value)
 
 
 def _forward_failed(error: Exception, example_inputs: tuple) -> str:

@@ -27,9 +27,22 @@ _INPUT_KINDS = {
 
 def export_module(module: torch.nn.Module, example_inputs: tuple) -> Graph:
     """Export `module` and convert the program; raises what torch.export raises."""
-    with markers.stubs_marked(module), markers.observers_frozen(module), markers.quiet_torch():
+    calls: dict[str, int] = {}
+    with _capturing(module, calls):
         program = torch.export.export(module, example_inputs, strict=False)
-    return program_to_graph(program, module_attrs=module_attributes(module))
+    return program_to_graph(program, module_attrs=module_attributes(module, calls))
+
+
+def _capturing(module: torch.nn.Module, calls: dict[str, int]):
+    """Everything a capture of an eager module needs switched on, and undone afterwards."""
+    import contextlib
+
+    stack = contextlib.ExitStack()
+    for context in (markers.stubs_marked(module), markers.functionals_as_calls(module),
+                    markers.observers_frozen(module), markers.calls_counted(module, calls),
+                    markers.quiet_torch()):
+        stack.enter_context(context)
+    return stack
 
 
 def program_to_graph(program: Any, module_attrs: dict | None = None, origin: str = "export") -> Graph:
@@ -172,11 +185,13 @@ def _flatten(items: Any) -> list:
 _SIMPLE = (int, float, bool, str, type(None))
 
 
-def module_attributes(module: torch.nn.Module) -> dict[str, dict[str, Any]]:
-    """Plain-valued attributes of every submodule (embed_dim, add_zero_attn, mode...)."""
+def module_attributes(module: torch.nn.Module, calls: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
+    """Plain-valued attributes of every submodule (embed_dim, add_zero_attn, mode...), plus
+    `calls` (times called in one forward) and `leaf` (has no submodules)."""
     found: dict[str, dict[str, Any]] = {}
     for path, sub in module.named_modules():
-        attrs = {}
+        attrs: dict[str, Any] = {"calls": (calls or {}).get(path, 0), "leaf": not any(True for _ in sub.children()),
+                                 "has_parameters": any(True for _ in sub.parameters(recurse=False))}
         for key, value in vars(sub).items():
             if key.startswith("_"):
                 continue
@@ -197,9 +212,10 @@ def module_attributes(module: torch.nn.Module) -> dict[str, dict[str, Any]]:
     return found
 
 
-def trace_module(module: torch.nn.Module, example_inputs: tuple) -> Any:
+def trace_module(module: torch.nn.Module, example_inputs: tuple, calls: dict[str, int]) -> Any:
     """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way."""
-    with markers.stubs_marked(module), markers.observers_frozen(module), markers.quiet_torch():
+    calls.clear()
+    with _capturing(module, calls):
         return torch.jit.trace(module, example_inputs, strict=False, check_trace=False)
 
 

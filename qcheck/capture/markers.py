@@ -110,3 +110,57 @@ def quiet_torch() -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
+
+
+# Modules whose methods (add, cat, mul...) are the eager-mode replacement for functional ops.
+FUNCTIONAL_MODULE_TYPES = {"FloatFunctional", "QFunctional", "FXFloatFunctional"}
+FUNCTIONAL_METHODS = ("add", "add_scalar", "mul", "mul_scalar", "cat", "add_relu", "matmul", "sub",
+                      "div", "mean", "sum", "maximum", "minimum", "exp")
+
+
+def _call_as_module(sub: torch.nn.Module, method, *args, **kwargs):
+    # Routing the method through __call__ puts the module on torch.export's module stack.
+    sub.forward = method
+    try:
+        return sub(*args, **kwargs)
+    finally:
+        del sub.forward
+
+
+@contextlib.contextmanager
+def functionals_as_calls(module: torch.nn.Module) -> Iterator[None]:
+    """FloatFunctional.add(x, y) is a method call, invisible to the module stack; within the block
+    it is a module call, so the captured add sits inside its FloatFunctional."""
+    import functools
+
+    patched = []
+    for sub in module.modules():
+        if type(sub).__name__ not in FUNCTIONAL_MODULE_TYPES:
+            continue
+        for name in FUNCTIONAL_METHODS:
+            method = getattr(sub, name, None)
+            if callable(method) and name not in vars(sub):
+                setattr(sub, name, functools.partial(_call_as_module, sub, method))
+                patched.append((sub, name))
+    try:
+        yield
+    finally:
+        for sub, name in patched:
+            delattr(sub, name)
+
+
+@contextlib.contextmanager
+def calls_counted(module: torch.nn.Module, counts: dict[str, int]) -> Iterator[None]:
+    """Count how often each submodule is called during one forward (eager mode needs one module
+    instance per call: each call needs its own quantization parameters)."""
+    names = {sub: name for name, sub in module.named_modules()}
+
+    def count(sub, _args):
+        counts[names[sub]] = counts.get(names[sub], 0) + 1
+
+    handles = [sub.register_forward_pre_hook(count) for sub in names]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()

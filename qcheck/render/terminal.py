@@ -58,6 +58,9 @@ def build(report, problems_only: bool = False) -> list:
     parts: list = []
     if shown:
         parts.append(table)
+    by_line = _by_source_line(report)
+    if by_line is not None:
+        parts.append(by_line)
     for note in report.notes:
         parts.append(Text(f"note: {note}", style="dim"))
     summary = report.summary
@@ -85,6 +88,35 @@ def build(report, problems_only: bool = False) -> list:
     verdict.append(f" on {report.march}")
     parts.append(verdict)
     return parts
+
+
+def _source_key(source: str | None) -> tuple:
+    if not source:
+        return ("~", 0)  # unknown locations last
+    path, _, line = source.rpartition(":")
+    return (path, int(line) if line.isdigit() else 0)
+
+
+def _by_source_line(report):
+    """Problems ordered by file and line, so a file can be fixed top to bottom."""
+    rows = [(layer, f) for layer in report.layers for f in layer.findings if f.severity in ("error", "warning")]
+    if not rows:
+        return None
+    rows.sort(key=lambda item: (_source_key(item[0].source), item[0].name))
+    table = Table(title="findings by source line", title_justify="left", show_header=False, box=None)
+    table.add_column("source", no_wrap=True)
+    table.add_column("layer", overflow="fold", max_width=40)
+    table.add_column("finding", overflow="fold")
+    last = None
+    for layer, finding in rows:
+        mark, color = MARK[finding.severity]
+        text = Text(f"{mark} ", style=color)
+        text.append(finding.rule, style="bold")
+        text.append(f": {finding.message}")
+        source = layer.source or "(no source)"
+        table.add_row(source if source != last else "", layer.name, text)
+        last = source
+    return table
 
 
 def _advice_table(report):
