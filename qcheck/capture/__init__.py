@@ -196,9 +196,14 @@ def sniff(path: str) -> str:
                 names = archive.namelist()
         except (zipfile.BadZipFile, OSError, ValueError):
             return "damaged-zip"
-        if any(name.endswith("/archive_format") or "/models/" in name for name in names):
+        # Judge by the archive's top-level folders: a TorchScript file's code may well live in a
+        # package path with "models" in it (transformers.models...).
+        top = {tuple(name.split("/")[1:2]) for name in names}
+        if any(name.endswith("/archive_format") for name in names) or (
+                ("models",) in top and any(name.split("/")[1:2] == ["models"] and name.endswith(".json")
+                                           for name in names)):
             return "pt2"
-        if any("/code/" in name for name in names) and any(name.endswith("constants.pkl") for name in names):
+        if ("code",) in top and any(name.endswith("constants.pkl") for name in names):
             return "torchscript"
         if any(name.endswith("data.pkl") for name in names):
             return "torch-save-zip"
