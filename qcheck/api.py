@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck.check import CheckSettings, check_layers, rule_metadata
@@ -11,28 +10,10 @@ from qcheck.partition import partition
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
+from qcheck.options import INPUT_SOURCES, Options
 from qcheck.mapping import map_graph
 from qcheck.report import Report
 from qcheck.rules import RuleSet, load_rules
-
-INPUT_SOURCES = ("ddr", "pyramid", "resizer")
-
-
-@dataclass
-class Options:
-    march: str | None = None
-    inputs: list = field(default_factory=list)  # qcheck.capture.InputSpec, one per model input
-    input_source: str = "ddr"
-    rules: list[str] = field(default_factory=list)  # extra rule files
-    ignore: list[str] = field(default_factory=list)
-    activation_dtype: str = "qint8"
-    fail_on: str = "error"
-    dtype_overrides: dict[str, str] = field(default_factory=dict)  # layer glob -> qint8 | qint16
-    ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
-    fallback: str | None = None  # "cpu": failing layers run on the CPU instead of failing the model
-    advice: float | None = None  # list layers estimated above this many microseconds
-    mode: str = "fx"  # "eager": also report what the vendor's eager-mode flow needs (qcheck.eager)
-
 
 def check(target: Any, options: Options, example_inputs: tuple | None = None,
           ruleset: RuleSet | None = None) -> Report:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
-from importlib import metadata
 
 from qcheck.report import Report
 
@@ -40,11 +39,9 @@ def key(model_path: str, options, rule_files: list[str]) -> str | None:
                 digest.update(path.encode() + b"\0" + hashlib.sha256(handle.read()).digest())
     except OSError:
         return None
-    try:
-        torch_version = metadata.version("torch")
-    except metadata.PackageNotFoundError:
-        torch_version = "none"
-    settings = {"cache": VERSION, "qcheck": __version__, "torch": torch_version, "model": model_path,
+    from qcheck.paths import torch_version
+
+    settings = {"cache": VERSION, "qcheck": __version__, "torch": torch_version(), "model": model_path,
                 "options": asdict(options)}
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()

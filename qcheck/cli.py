@@ -109,8 +109,8 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
 
 def _check_one(model: str, settings, cli: dict, use_cache: bool):
     """Merge config and CLI for one model; serve it from the cache when nothing changed."""
-    from qcheck.api import Options
     from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
+    from qcheck.options import Options
 
     shapes = cli["input_shapes"] or settings.input_shapes
     dtypes = cli["input_dtypes"] or (settings.input_dtypes if not cli["input_shapes"] else [])
@@ -167,19 +167,20 @@ def _cache_key(model: str, options) -> str | None:
 
     from qcheck import cache
     from qcheck.capture.spec import looks_like_spec
-    from qcheck.rules import shipped_rules_dir
+    from qcheck.paths import shipped_rule_files
 
     if looks_like_spec(model) or not os.path.isfile(model):
         return None
-    shipped = shipped_rules_dir()
-    rule_files = sorted(os.path.join(shipped, n) for n in os.listdir(shipped) if n.endswith(".yaml"))
-    return cache.key(model, options, rule_files + list(options.rules))
+    return cache.key(model, options, shipped_rule_files() + list(options.rules))
 
 
 class _progress:
     """A spinner on stderr while models are captured; silent when stderr is not a terminal."""
 
     def __enter__(self):
+        self._status = None
+        if not sys.stderr.isatty():
+            return self.update  # no terminal: no spinner, and no need to import rich
         from rich.console import Console
 
         console = Console(stderr=True)

@@ -48,9 +48,13 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, in
         macs = 2 * _numel(q[:-1]) * k[-2] * q[-1]
     else:
         macs = out_numel
+    bias = node.args["bias"].value if isinstance(node.args.get("bias"), Ref) else None
     moved = 0
     for value in inputs + outputs:
-        dtype = dtypes.get(value.name) or ("qint8" if value.kind in ("parameter", "constant") else value.dtype)
+        if value.name == bias:
+            dtype = "qint32"  # the vendor's qconfig: int32 bias
+        else:
+            dtype = dtypes.get(value.name) or ("qint8" if value.kind in ("parameter", "constant") else value.dtype)
         moved += _numel(value.shape) * BYTES.get(dtype or "float32", 4)
     return macs, moved
 

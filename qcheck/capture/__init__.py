@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import types
+import warnings
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -219,7 +220,9 @@ def _describe_torch_save(path: str) -> str:
     import torch
 
     try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # "Detected pickle protocol 5": the error line says enough
+            warnings.simplefilter("ignore")
+            content = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:
         return ("a pickled Python object (torch.save of a whole module?); qcheck does not unpickle "
                 "arbitrary objects: save it with torch.jit.save or torch.export.save, or pass an "
@@ -297,7 +300,9 @@ def _no_unpickling():
         for owner, attr, value in patched:
             setattr(owner, attr, value)
         logging.disable(logging.WARNING)
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     finally:
         logging.disable(disabled)
         for owner, attr, value in saved:
