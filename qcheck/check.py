@@ -145,7 +145,8 @@ def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
         values = [view.value(view.arg(arg))] if arg else layer.inputs
         observed = [view.dtypes.get(v.name) for v in values if v is not None]
     elif role == "output":
-        observed = [view.dtypes.get(v.name) for v in layer.outputs[:1]]
+        index = int(arg) if arg.isdigit() else 0
+        observed = [view.dtypes.get(v.name) for v in layer.outputs[index:index + 1]]
     elif role in ("weight", "bias"):
         ref = layer.primary.args.get(role)
         if isinstance(ref, Ref):

@@ -129,10 +129,12 @@ def _outputs(graph: Graph, layer: Layer, in_dtypes: list[str], rules: RuleSet, m
         if value.dtype and value.dtype.startswith("q"):
             found.append(value.dtype)  # a converted model's tensors say their own dtype
             continue
-        if value.dtype and not value.dtype.startswith("float") and value.dtype != "bfloat16":
-            found.append("qbool" if value.dtype == "bool" else value.dtype)  # indices, masks
-            continue
         allowed = spec.get(index) if isinstance(spec, dict) else spec
+        if value.dtype and not value.dtype.startswith("float") and value.dtype != "bfloat16":
+            # Indices and masks: the table's integer dtype where it lists one (index: int32).
+            integer = [d for d in allowed or () if d in ("int32",)] if isinstance(allowed, list) else []
+            found.append(integer[0] if integer else "qbool" if value.dtype == "bool" else value.dtype)
+            continue
         if allowed is None or allowed == "same" or layer.kind != "operator":
             found.append(first_in)
         elif config.activation in allowed:

@@ -32,7 +32,7 @@ def _model(tmp_path, kernel=8, shift=0, extra=False):
 
 
 def _run(spec, *args):
-    return run_cli(spec, "--march", "bernoulli2", "--input-shape", "1x1x40x40", *args)
+    return run_cli(spec, "--march", "bernoulli2", "--input-shape", "1x1x80x80", *args)
 
 
 def test_baseline_fails_only_on_new_findings(tmp_path):

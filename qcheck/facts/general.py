@@ -36,7 +36,7 @@ fact("broadcasts_n", "true when an input is broadcast along the N (first) dimens
 def shapes(view: LayerView, facts: dict[str, Any]) -> None:
     inputs, outputs = view.inputs, view.outputs
     facts["num_inputs"] = len(inputs)
-    facts["is_model_output"] = any(v.name in view.model_outputs for v in outputs)
+    facts["is_model_output"] = any(_reaches_output(view, v.name) for v in outputs)
     if inputs and inputs[0].shape is not None:
         shape = inputs[0].shape
         facts["rank"] = len(shape)
@@ -57,6 +57,20 @@ def shapes(view: LayerView, facts: dict[str, Any]) -> None:
         _dims(outputs[0].shape, "out_", facts)
         if view.dtypes.get(outputs[0].name):
             facts["output_dtype"] = view.dtypes[outputs[0].name]
+
+
+def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
+    """A value is a model output itself, or through unpacking nodes only (getitem of a tuple)."""
+    if name in view.model_outputs:
+        return True
+    if depth > 8:
+        return False
+    consumers = view.graph.__dict__.get("_qcheck_consumers")
+    if consumers is None:  # built once per graph: extractors run for every layer
+        consumers = view.graph.__dict__["_qcheck_consumers"] = view.graph.consumers()
+    return any(node.namespace in ("python", "prim") and any(_reaches_output(view, out, depth + 1)
+                                                            for out in node.outputs)
+               for node in consumers.get(name, []))
 
 
 def _dims(shape: tuple[int, ...], prefix: str, facts: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ _MODULES = {
     "junit": "junit",
     "github": "github",
     "markdown": "markdown",
+    "html": "html",
 }
 FORMATS = tuple(_MODULES)
 
