@@ -40,7 +40,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
                               "check --input-shape")
         if not (part.isascii() and part.isdigit()):
             raise QcheckError(f"input shape {text!r}: {part!r} is not a whole number; "
-                              "write the shape like 1x3x224x224")
+                              "write --input-shape like 1x3x224x224")
         dims.append(int(part))
     if any(d <= 0 for d in dims):
         raise QcheckError(f"input shape {text!r}: every dimension must be at least 1; check --input-shape")
@@ -84,8 +84,15 @@ def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: 
     from qcheck.capture import spec
 
     if isinstance(target, str) and spec.looks_like_spec(target):
+        reason = "example inputs were given as tensors"
+        if example_inputs is None:
+            graph, reason = _capture_on_meta(target, inputs)
+            if graph is not None:
+                return graph
         module = spec.load_eager(target)
-        return capture_module(module, _examples(target, inputs, example_inputs), target)
+        graph = capture_module(module, _examples(target, inputs, example_inputs), target)
+        graph.notes.append(f"built with real tensors, not on the meta device: {reason}")
+        return graph
     if isinstance(target, (str, os.PathLike)):
         return capture_file(os.fspath(target), inputs, example_inputs)
     import torch
@@ -106,6 +113,32 @@ def _examples(label: str, inputs: list[InputSpec] | None, example_inputs: tuple 
         raise QcheckError("no input shape given; pass --input-shape, e.g. --input-shape 1x3x224x224 "
                           "(once per model input)", label)
     return example_tensors(inputs)
+
+
+def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph | None, str]:
+    """Build and export the model on the meta device: shapes without weight memory, so very large
+    models check in seconds. Returns (None, why) when the model needs real tensors."""
+    import torch
+
+    from qcheck.capture import export, spec
+
+    if not inputs:
+        _examples(target, inputs, None)  # raises the "pass --input-shape" error
+    try:
+        module = spec.load_eager(target, device="meta")
+    except QcheckError as error:
+        return None, f"building it on the meta device failed ({error.message})"
+    tensors = list(module.parameters()) + list(module.buffers())
+    if not all(t.is_meta for t in tensors):
+        return None, "the factory returns a module with real tensors"
+    if any(hasattr(m, "activation_post_process") or hasattr(m, "weight_fake_quant")
+           or "FakeQuant" in type(m).__name__ for m in module.modules()):
+        return None, "its quantization parameters (scales, zero points) need real values"
+    module.eval()
+    try:
+        return export.export_module(module, example_tensors(inputs, device="meta")), ""
+    except Exception as error:
+        return None, f"torch.export on the meta device failed ({_first_line(error)})"
 
 
 def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:

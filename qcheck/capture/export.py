@@ -33,14 +33,16 @@ def export_module(module: torch.nn.Module, example_inputs: tuple) -> Graph:
     return program_to_graph(program, module_attrs=module_attributes(module, calls))
 
 
-def _capturing(module: torch.nn.Module, calls: dict[str, int]):
+def _capturing(module: torch.nn.Module, calls: dict[str, int] | None):
     """Everything a capture of an eager module needs switched on, and undone afterwards."""
     import contextlib
 
     stack = contextlib.ExitStack()
-    for context in (markers.stubs_marked(module), markers.functionals_as_calls(module),
-                    markers.observers_frozen(module), markers.calls_counted(module, calls),
-                    markers.quiet_torch()):
+    contexts = [markers.stubs_marked(module), markers.functionals_as_calls(module),
+                markers.observers_frozen(module), markers.quiet_torch()]
+    if calls is not None:
+        contexts.append(markers.calls_counted(module, calls))
+    for context in contexts:
         stack.enter_context(context)
     return stack
 
@@ -215,7 +217,10 @@ def module_attributes(module: torch.nn.Module, calls: dict[str, int] | None = No
 def trace_module(module: torch.nn.Module, example_inputs: tuple, calls: dict[str, int]) -> Any:
     """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way."""
     calls.clear()
-    with _capturing(module, calls):
+    # jit.trace would compile forward hooks into the script module: count calls in a plain run.
+    with _capturing(module, calls), torch.no_grad():
+        module(*example_inputs)
+    with _capturing(module, None):
         return torch.jit.trace(module, example_inputs, strict=False, check_trace=False)
 
 

@@ -26,12 +26,14 @@ def looks_like_spec(target: str) -> bool:
     return left.endswith(".py") or (_MODULE_NAME.match(left) is not None and not os.path.exists(target))
 
 
-def load_eager(target: str):
-    """Build the nn.Module the spec names; every failure is one QcheckError line."""
-    import torch
+def load_eager(target: str, device: str | None = None):
+    """Build the nn.Module the spec names; every failure is one QcheckError line.
 
+    With `device="meta"` the module's class or factory runs under `torch.device("meta")`, so no
+    weight memory is allocated (a named instance is returned as it is)."""
     location, _, name = target.rpartition(":")
     module = _import_file(location, target) if location.endswith(".py") else _import_module(location, target)
+    import torch  # after the import: a missing file or module is reported without loading torch
     if not hasattr(module, name):
         candidates = sorted(
             key for key, value in vars(module).items()
@@ -47,9 +49,9 @@ def load_eager(target: str):
     if isinstance(obj, torch.nn.Module):
         return obj
     if inspect.isclass(obj) and issubclass(obj, torch.nn.Module):
-        return _call(obj, target, f"constructing {name}()")
+        return _call(obj, target, f"constructing {name}()", device)
     if callable(obj) and not inspect.isclass(obj):
-        built = _call(obj, target, f"calling {name}()")
+        built = _call(obj, target, f"calling {name}()", device)
         if not isinstance(built, torch.nn.Module):
             raise QcheckError(
                 f"{name}() returned {type(built).__name__}, not an nn.Module; "
@@ -60,9 +62,14 @@ def load_eager(target: str):
         "a module instance or a function of no arguments returning one", target)
 
 
-def _call(factory, target: str, doing: str):
+def _call(factory, target: str, doing: str, device: str | None = None):
+    import contextlib
+
+    import torch
+
     try:
-        return factory()
+        with torch.device(device) if device else contextlib.nullcontext():
+            return factory()
     except TypeError as error:
         if "required" in str(error) and "argument" in str(error):
             raise QcheckError(

@@ -24,6 +24,7 @@ class Probe:
     fail: tuple[str, ...] = ()
     activation_dtype: str = "qint8"
     input_dtypes: tuple[str, ...] = ()
+    input_source: str = "ddr"
     via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
 
     @property

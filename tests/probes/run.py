@@ -26,5 +26,5 @@ def capture_probe(probe):
 
 
 def check_probe(graph, probe, march: str, rules):
-    options = Options(march=march, activation_dtype=probe.activation_dtype)
+    options = Options(march=march, activation_dtype=probe.activation_dtype, input_source=probe.input_source)
     return check_graph(graph, probe.name, options, rules)
