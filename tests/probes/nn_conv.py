@@ -215,7 +215,8 @@ CONV2D = [
     # Forms: functional and a TorchScript file.
     probe("conv2d functional", lambda: FunctionalConv2d(1, 1, 31, dilation=1), "1x1x31x31",
           ok=ids(ALL, "conv2d.input_dtype") + BAYES("conv2d.kernel")),
-    probe("conv2d via torchscript", seq(nn.Conv2d(1, 8192, (31, 1)), nn.Conv2d(8192, 1, 1), nn.Conv2d(1, 1, 1, padding=256)), "1x1x31x1",
+    probe("conv2d via torchscript",
+          seq(nn.Conv2d(1, 8192, (31, 1)), nn.Conv2d(8192, 1, 1), nn.Conv2d(1, 1, 1, padding=256)), "1x1x31x1",
           via="torchscript",
           ok=ids(ALL, "conv2d.input_dtype") + ids(BAYES, "conv2d.kernel", "conv2d.padding", "conv2d.out_channel")),
     probe("conv2d via torchscript past limits", seq(nn.Conv2d(1, 1, 2, stride=2, dilation=17)), "1x1x18x18",
