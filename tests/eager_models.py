@@ -34,7 +34,7 @@ class Interpolate(nn.Module):
     """Stands in for horizon.nn.Interpolate (qcheck recognises the replacement by class name)."""
 
     def forward(self, x):
-        return F.interpolate(x, scale_factor=2.0, mode="nearest")
+        return F.interpolate(x, scale_factor=2.0, mode="nearest", recompute_scale_factor=True)
 
 
 class Fixed(nn.Module):
