@@ -32,16 +32,32 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
     producer = {out: layer for layer in layers for node in layer.nodes for out in node.outputs}
     reads: dict[int, list[str]] = {}  # id(layer) -> non-structural layers it reads from
 
+    def sources(layer: Layer) -> list[Layer]:
+        found = (producer.get(value.name) for value in layer.inputs)
+        return [source for source in found if source is not None and source is not layer]
+
     def after(layer: Layer) -> list[str]:
-        if id(layer) not in reads:
-            reads[id(layer)] = found = []
-            for value in layer.inputs:
-                source = producer.get(value.name)
-                if source is None or source is layer:
+        # Looks through chains of structural layers, deepest first, with a stack rather than
+        # recursion: a chain of thousands of reshapes must not hit the recursion limit.
+        stack, started = [layer], set()
+        while stack:
+            current = stack[-1]
+            if id(current) in reads:
+                stack.pop()
+                continue
+            if id(current) not in started:
+                started.add(id(current))
+                pending = [s for s in sources(current) if s.kind == "structural" and id(s) not in reads
+                           and id(s) not in started]
+                if pending:
+                    stack.extend(reversed(pending))
                     continue
-                for name in after(source) if source.kind == "structural" else [source.name]:
-                    if name != layer.name and name not in found:
+            reads[id(current)] = found = []
+            for source in sources(current):
+                for name in reads.get(id(source), []) if source.kind == "structural" else [source.name]:
+                    if name != current.name and name not in found:
                         found.append(name)
+            stack.pop()
         return reads[id(layer)]
 
     for layer in layers:
@@ -88,6 +104,16 @@ BUILTIN_RULES = {
 }
 
 
+def _nodes_by_name(graph: Graph) -> dict:
+    """Node by name (the first of a name), built once per graph."""
+    cached = graph.__dict__.get("_qcheck_nodes_by_name")
+    if cached is None:
+        cached = graph.__dict__["_qcheck_nodes_by_name"] = {}
+        for node in graph.nodes:
+            cached.setdefault(node.name, node)
+    return cached
+
+
 def _quant_params(layer: Layer, graph: Graph, assignment: Assignment, march: str) -> list[Finding]:
     """The vendor's check_quanti_param: scales and zero points that cannot be deployed."""
     problems: dict[str, Any] = {}
@@ -95,7 +121,7 @@ def _quant_params(layer: Layer, graph: Graph, assignment: Assignment, march: str
         params = dict(graph.values[value.name].qscheme or {}) if value.name in graph.values else {}
         fake_quant = assignment.fake_quant.get(value.name)
         if fake_quant is not None:
-            node = next((n for n in graph.nodes if n.name == fake_quant), None)
+            node = _nodes_by_name(graph).get(fake_quant)
             path = node.module_stack[-1][0] if node is not None and node.module_stack else None
             params.update({k: v for k, v in graph.module_attrs.get(path or "", {}).items()
                            if k in ("scale", "zero_point")})
@@ -168,12 +194,12 @@ def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
 
 def _producer_names(layer: Layer, view: facts.LayerView) -> list[str]:
     """Module paths (or node names) of the layers whose outputs this layer reads."""
-    producers = view.graph.producers()
+    producers = facts.producers_of(view.graph)
     names = []
     for value in layer.inputs:
         node = producers.get(value.name)
         if node is not None:
-            name = node.module_stack[-1][0] if node.module_stack else node.name
+            name = (node.module_stack[-1][0] if node.module_stack else "") or node.name
             if name not in names:
                 names.append(name)
     return names

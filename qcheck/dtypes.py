@@ -56,7 +56,10 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
         in_dtypes = [result.dtypes.get(v.name, _quantized(graph, v.name, config)) for v in layer.inputs]
         op_name = layer.operator.name if layer.operator else None
         if op_name == QUANT_STUB:
-            region, outputs = "bpu", [config.activation] * len(layer.outputs)
+            # A converted model's quantize_per_tensor says its dtype (torch's quint8, often).
+            region = "bpu"
+            outputs = [v.dtype if v.dtype and v.dtype.startswith("q") else config.activation
+                       for v in layer.outputs]
         elif op_name == DEQUANT_STUB:
             region, outputs = "bpu", [FLOAT] * len(layer.outputs)
         elif in_dtypes and all(d == FLOAT for d in in_dtypes):
@@ -102,7 +105,8 @@ def _fake_quant(layer: Layer, result: Assignment) -> None:
         for name in node.outputs[:1] + node.input_refs()[:1]:
             result.dtypes[name] = dtype
             result.fake_quantized.add(name)
-        result.fake_quant[node.input_refs()[0] if node.input_refs() else node.name] = node.name
+        for name in node.outputs[:1] + node.input_refs()[:1]:
+            result.fake_quant[name] = node.name
 
 
 def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:

@@ -43,14 +43,16 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
     constant = _constant_nodes(graph)
+    candidates: dict[str, list[Operator]] = {}  # target -> table rows naming it, looked up once
     for node in graph.nodes:
         group = groups.get(node.name)
         if group is not None:
             path, module_type, operator = group
             layer = grouped.get(path)
             if layer is None:
-                layer = Layer(name=path, kind="operator", operator=operator, nodes=[], primary=node,
-                              module_path=path, module_type=module_type, source=node.source)
+                layer = Layer(name=path or module_type, kind="operator", operator=operator, nodes=[],
+                              primary=node, module_path=path or None, module_type=module_type,
+                              source=node.source)
                 grouped[path] = layer
                 layers.append(layer)
             layer.nodes.append(node)
@@ -58,18 +60,24 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
                 layer.primary = node  # facts are read from the op the row names
             counts["operator"] += 1
             continue
-        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules)
+        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules,
+                                                                                     candidates)
         counts[kind] += 1
         path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
+        path = path or None  # the root module has no path
         layers.append(Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
                             module_path=path, module_type=module_type, source=node.source))
+    # A group sits where its main op is, not where its first node (often a hoisted constant) is.
+    position = {node.name: index for index, node in enumerate(graph.nodes)}
+    layers.sort(key=lambda layer: position[layer.primary.name])
     _connect(graph, layers)
     _name_layers(layers)
     return Mapping(layers, counts)
 
 
-def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
-    operator = match_operator(node, graph, rules)
+def classify(node: Node, graph: Graph, rules: RuleSet,
+             candidates: dict[str, list[Operator]] | None = None) -> tuple[str, Operator | None]:
+    operator = match_operator(node, graph, rules, candidates)
     if operator is not None:
         return "operator", operator
     if node.target in rules.structural or node.namespace == "prim" or not _makes_tensor(node, graph):
@@ -99,27 +107,48 @@ def _makes_tensor(node: Node, graph: Graph) -> bool:
     return any(out in graph.values for out in node.outputs)
 
 
-def match_operator(node: Node, graph: Graph, rules: RuleSet) -> Operator | None:
-    candidates = rules.candidates(node.target)
-    if not candidates:
+def match_operator(node: Node, graph: Graph, rules: RuleSet,
+                   candidates: dict[str, list[Operator]] | None = None) -> Operator | None:
+    """The first row naming the node's module type whose condition holds, else the first row
+    free of module types whose condition holds. Conditions are evaluated only as far as needed,
+    on facts read once per node."""
+    if candidates is None:
+        found = rules.candidates(node.target)
+    else:
+        found = candidates.get(node.target)
+        if found is None:
+            found = candidates[node.target] = rules.candidates(node.target)
+    if not found:
         return None
     module_type = node.module_stack[-1][1] if node.module_stack else None
-    usable = [op for op in candidates if op.when is None or _holds(op.when, node, graph)]
-    by_module = [op for op in usable if module_type in op.modules]
-    if by_module:
-        return by_module[0]
-    free = [op for op in usable if not op.module_only]
-    return free[0] if free else None
+    known: list[dict] = []  # the node's facts, collected at the first condition
+
+    def usable(op: Operator) -> bool:
+        return op.when is None or _holds(op.when, node, graph, known)
+
+    for op in found:
+        if module_type in op.modules and usable(op):
+            return op
+    for op in found:
+        if not op.module_only and module_type not in op.modules and usable(op):
+            return op
+    return None
 
 
-def _holds(condition: expr.Expr, node: Node, graph: Graph) -> bool:
-    """Evaluate a match condition on facts read from the node's own arguments and shapes."""
+def _holds(condition: expr.Expr, node: Node, graph: Graph, known: list[dict] | None = None) -> bool:
+    """Evaluate a match condition on facts read from the node's own arguments and shapes
+    (`known` keeps them for the node's other conditions)."""
     from qcheck import facts
 
-    layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
-    _connect(graph, [layer])
+    if not known:
+        layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
+        _connect(graph, [layer])
+        collected = facts.collect(facts.LayerView(layer, graph, {}, set()))
+        if known is None:
+            known = []
+        known.append(collected)
     try:
-        return bool(condition.evaluate(facts.collect(facts.LayerView(layer, graph, {}, set()))))
+        return bool(condition.evaluate(known[0]))
     except expr.Unknown:
         return False
 
@@ -141,14 +170,20 @@ def _group_modules(graph: Graph, rules: RuleSet) -> dict[str, tuple[str, str, Op
 
 
 def _connect(graph: Graph, layers: list[Layer]) -> None:
-    consumers = graph.consumers()
+    from qcheck import facts
+
+    # Only layers of several nodes ask who reads their values: _holds connects one-node layers,
+    # once per candidate node, and must not rebuild the graph's consumers each time.
+    consumers = facts.consumers_of(graph) if any(len(layer.nodes) > 1 for layer in layers) else {}
     model_outputs = set(graph.outputs)
     for layer in layers:
         inside = {out for node in layer.nodes for out in node.outputs}
         names = {node.name for node in layer.nodes}
         seen: set[str] = set()
         layer.inputs = []
-        for node in layer.nodes:
+        # The primary node's inputs first: "the first input" of a grouped layer is its main one
+        # (MultiScaleRoIAlign's feature map, not its boxes).
+        for node in [layer.primary] + [n for n in layer.nodes if n is not layer.primary]:
             for ref in node.input_refs():
                 value = graph.values.get(ref)
                 if value is None or ref in inside or ref in seen or value.kind in _WEIGHT_KINDS:

@@ -21,8 +21,8 @@ def test_float_model_is_one_qint8_region_with_qint8_weights():
     code, data = cli_json(f"{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12")
     layers = _layers(data)
     assert layers["quant"]["outputs"][0]["dtype"] == "qint8"
-    assert layers["conv.0"]["op"] == "torch.nn.Conv2d"  # fused ConvReLU2d: conv.0 and conv.1
-    assert layers["conv.0"]["inputs"] == [{"shape": [1, 3, 12, 12], "dtype": "qint8"}]
+    assert layers["conv"]["op"] == "torch.nn.Conv2d"  # the fused ConvReLU2d is one layer
+    assert layers["conv"]["inputs"] == [{"shape": [1, 3, 12, 12], "dtype": "qint8"}]
     assert layers["dequant"]["outputs"][0]["dtype"] == "float32"
     assert code == 0
 
@@ -30,7 +30,7 @@ def test_float_model_is_one_qint8_region_with_qint8_weights():
 def test_activation_dtype_and_per_layer_qint32_output(tmp_path):
     code, data = cli_json(f"{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12",
                           "--activation-dtype", "qint16")
-    assert _layers(data)["conv.0"]["outputs"][0]["dtype"] == "qint16"
+    assert _layers(data)["conv"]["outputs"][0]["dtype"] == "qint16"
     (tmp_path / "pyproject.toml").write_text('[tool.qcheck]\ndtype-overrides = { "head" = "qint32" }\n')
     code, data = cli_json(f"{ROOT}/{SPEC}:float_net", "--march", "bayes", "--input-shape", "1x3x12x12",
                           cwd=tmp_path)
@@ -55,7 +55,9 @@ def test_qat_prepared_default_qconfig_is_quint8_with_advice():
     assert conv["inputs"][0]["dtype"] == "quint8"
     rules = {f["rule"]: f for f in conv["findings"]}
     assert "signed" in rules["bayes.conv2d.input_dtype"]["advice"]
-    assert rules["bayes.quant_params"]["observed"]["zero_point"] != 0
+    # The head's output (no ReLU after it) has an asymmetric range: a non-zero zero point.
+    head = {f["rule"]: f for f in _layers(data)["head"]["findings"]}
+    assert head["bayes.quant_params"]["observed"]["zero_point"] != 0
 
 
 def test_converted_model_from_a_saved_torchscript_file(tmp_path):

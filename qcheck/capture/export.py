@@ -148,9 +148,8 @@ def _module_stack(stack: dict | None) -> list[tuple[str, str]]:
         return []
     entries = []
     for path, type_name in stack.values():
-        if not path:
-            continue  # the root module
         short = type_name.rsplit(".", 1)[-1] if isinstance(type_name, str) else type_name.__name__
+        # The root module keeps path "": a model that is just nn.ReLU6() is still a ReLU6.
         entries.append((_clean_path(path), short))
     return entries
 
