@@ -12,6 +12,9 @@ from typing import Any, Callable
 
 FACTS: dict[str, str] = {}
 _EXTRACTORS: list[Callable[["LayerView", dict[str, Any]], None]] = []
+# Per extractor (same order): the primary-node ops it reads, or None for every op. An extractor
+# registered with `ops` returns without a fact for any other op, so collect() skips the call.
+_EXTRACTOR_OPS: list[frozenset[str] | None] = []
 
 
 def fact(name: str, description: str) -> None:
@@ -20,10 +23,17 @@ def fact(name: str, description: str) -> None:
     FACTS[name] = description
 
 
-def extractor(function: Callable[["LayerView", dict[str, Any]], None]):
-    """Register a function that adds facts for a layer (it must only add declared names)."""
-    _EXTRACTORS.append(function)
-    return function
+def extractor(function: Callable[["LayerView", dict[str, Any]], None] | None = None, *, ops=None):
+    """Register a function that adds facts for a layer (it must only add declared names).
+
+    `@extractor(ops=NAMES)` declares that the function adds nothing unless the layer's primary
+    node's op (Node.op) is one of NAMES; it is then not called for other layers."""
+    def register(function):
+        _EXTRACTORS.append(function)
+        _EXTRACTOR_OPS.append(frozenset(ops) if ops is not None else None)
+        return function
+
+    return register(function) if function is not None else register
 
 
 class LayerView:
@@ -60,13 +70,30 @@ class LayerView:
         return self.layer.outputs
 
 
+def consumers_of(graph) -> dict[str, list]:
+    """graph.consumers(), built once per graph: mapping, every extractor and the checks read it."""
+    cached = graph.__dict__.get("_qcheck_consumers")
+    if cached is None:
+        cached = graph.__dict__["_qcheck_consumers"] = graph.consumers()
+    return cached
+
+
+def producers_of(graph) -> dict[str, Any]:
+    """graph.producers(), built once per graph."""
+    cached = graph.__dict__.get("_qcheck_producers")
+    if cached is None:
+        cached = graph.__dict__["_qcheck_producers"] = graph.producers()
+    return cached
+
+
 def collect(view: LayerView) -> dict[str, Any]:
     facts: dict[str, Any] = {}
-    for function in _EXTRACTORS:
-        function(view, facts)
-    unknown = set(facts) - set(FACTS)
-    if unknown:  # a programming error in an extractor, not a user error
-        raise AssertionError(f"undeclared facts {sorted(unknown)}")
+    op = view.node.op  # read once: Node.op splits the target on every access
+    for function, ops in zip(_EXTRACTORS, _EXTRACTOR_OPS):
+        if ops is None or op in ops:
+            function(view, facts)
+    if not FACTS.keys() >= facts.keys():  # a programming error in an extractor, not a user error
+        raise AssertionError(f"undeclared facts {sorted(set(facts) - set(FACTS))}")
     return facts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, extractor, fact
+from qcheck.facts import LayerView, consumers_of, extractor, fact
 from qcheck.graph import Ref
 
 BYTES = {"qint8": 1, "quint8": 1, "qint16": 2, "qint32": 4, "qbool": 1, "int8": 1, "uint8": 1,
@@ -65,9 +65,7 @@ def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
         return True
     if depth > 8:
         return False
-    consumers = view.graph.__dict__.get("_qcheck_consumers")
-    if consumers is None:  # built once per graph: extractors run for every layer
-        consumers = view.graph.__dict__["_qcheck_consumers"] = view.graph.consumers()
+    consumers = consumers_of(view.graph)  # built once per graph: extractors run for every layer
     return any(node.namespace in ("python", "prim") and any(_reaches_output(view, out, depth + 1)
                                                             for out in node.outputs)
                for node in consumers.get(name, []))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, extractor, fact, pair
+from qcheck.facts import LayerView, extractor, fact, pair, producers_of
 from qcheck.graph import Ref
 
 fact("in_channels", "input channels (C of the input; in_features for linear layers)")
@@ -65,7 +65,7 @@ def _spatial(values: list[int] | None, name: str, facts: dict[str, Any]) -> None
         facts[f"{name}_{axis}"] = value
 
 
-@extractor
+@extractor(ops=_CONVS)
 def convolution(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _CONVS:
@@ -105,7 +105,7 @@ def _weight_facts(weight: tuple[int, ...], facts: dict[str, Any]) -> None:
         facts["weight_D"], facts["weight_H"], facts["weight_W"] = weight[2], weight[3], weight[4]
 
 
-@extractor
+@extractor(ops=_POOLS)
 def pooling(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _POOLS:
@@ -120,7 +120,7 @@ def pooling(view: LayerView, facts: dict[str, Any]) -> None:
         facts["ceil_mode"] = bool(node.args["ceil_mode"])
 
 
-@extractor
+@extractor(ops=("linear", "addmm", "linear_dynamic", "linear_relu"))
 def linear(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in ("linear", "addmm", "linear_dynamic", "linear_relu") and not (
@@ -145,7 +145,7 @@ _RESIZE_MODES = {"upsample_nearest2d": "nearest", "upsample_bilinear2d": "biline
                  "_upsample_bilinear2d_aa": "bilinear-antialias", "_upsample_bicubic2d_aa": "bicubic-antialias"}
 
 
-@extractor
+@extractor(ops=_RESIZE_MODES)
 def resize(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     mode = _RESIZE_MODES.get(node.op)
@@ -166,7 +166,7 @@ _PAD_MODES = {"constant_pad_nd": "constant", "reflection_pad2d": "reflect", "ref
               "zero_pad2d": "constant"}
 
 
-@extractor
+@extractor(ops={"pad", *_PAD_MODES})
 def padding(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op == "pad":
@@ -217,7 +217,7 @@ def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
             facts["num_tensors"] = len(tensors)
 
 
-@extractor
+@extractor(ops=("layer_norm",))
 def normalization(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     shape = node.args.get("normalized_shape")
@@ -229,7 +229,7 @@ def normalization(view: LayerView, facts: dict[str, Any]) -> None:
         facts["normalized_numel"] = numel
 
 
-@extractor
+@extractor(ops=("grid_sampler", "grid_sampler_2d"))
 def grid_sample(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op != "grid_sampler" and node.op != "grid_sampler_2d":
@@ -288,9 +288,4 @@ _FAKE_QUANTS = {"fake_quantize_per_tensor_affine", "fused_moving_avg_obs_fake_qu
 
 
 def _producers(graph) -> dict:
-    # Built once per graph: extractors run for every layer.
-    cached = graph.__dict__.get("_qcheck_producers")
-    if cached is None:
-        cached = graph.producers()
-        graph.__dict__["_qcheck_producers"] = cached
-    return cached
+    return producers_of(graph)  # built once per graph: extractors run for every layer

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, extractor, fact
+from qcheck.facts import LayerView, consumers_of, extractor, fact, producers_of
 from qcheck.graph import Ref
 
 fact("conv_dims", "spatial dimensions of a convolution: 1, 2 (Conv2d) or 3 (Conv3d)")
@@ -40,19 +40,11 @@ _WEIGHT_KINDS = ("parameter", "buffer", "constant")
 
 def _consumers(graph) -> dict:
     # Built once per graph: extractors run for every layer (and for every match condition).
-    cached = graph.__dict__.get("_qcheck_nn_conv_consumers")
-    if cached is None:
-        cached = graph.consumers()
-        graph.__dict__["_qcheck_nn_conv_consumers"] = cached
-    return cached
+    return consumers_of(graph)
 
 
 def _producers(graph) -> dict:
-    cached = graph.__dict__.get("_qcheck_nn_conv_producers")
-    if cached is None:
-        cached = graph.producers()
-        graph.__dict__["_qcheck_nn_conv_producers"] = cached
-    return cached
+    return producers_of(graph)
 
 
 def _only_consumer(graph, value_name: str):
@@ -87,7 +79,7 @@ def _sumin_operand(graph, add_node, conv_out: str):
     return other if tuple(other.shape) == tuple(out_value.shape) else None
 
 
-@extractor
+@extractor(ops={*_CONVS, *_BATCH_NORMS})
 def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     graph = view.graph

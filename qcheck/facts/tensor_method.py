@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, extractor, fact
+from qcheck.facts import LayerView, extractor, fact, producers_of
 
 fact("num_feature_maps",
      "number of feature maps a RoIAlign layer pools from (levels of a MultiScaleRoIAlign)")
@@ -17,7 +17,7 @@ fact("rois_from_box_list", "true when roi_align's rois come from torchvision's L
 _PAIR_SWAPS = ("transpose_", "swapaxes_", "swapdims", "swapdims_")
 
 
-@extractor
+@extractor(ops={*_PAIR_SWAPS, "t_", "mT", "numpy_T", "movedim", "moveaxis"})
 def transpose_dims(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     rank = facts.get("rank")
@@ -88,11 +88,7 @@ def _producer(view: LayerView, ref: Any):
     name = getattr(ref, "value", None)
     if name is None:
         return None
-    producers = view.graph.__dict__.get("_qcheck_tm_producers")
-    if producers is None:  # built once per graph
-        producers = view.graph.producers()
-        view.graph.__dict__["_qcheck_tm_producers"] = producers
-    return producers.get(name)
+    return producers_of(view.graph).get(name)  # built once per graph
 
 
 def _is_box_list_cat(view: LayerView, node) -> bool:

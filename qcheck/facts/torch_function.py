@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, extractor, fact
+from qcheck.facts import LayerView, consumers_of, extractor, fact
 from qcheck.facts.general import BYTES
 from qcheck.graph import Ref
 
@@ -57,7 +57,7 @@ def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
         facts["other_bytes"] = elements * BYTES.get(dtype, 4)
 
 
-@extractor
+@extractor(ops={*_REDUCE_WITH_INDEX, *_INDEX_ONLY})
 def index_output(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op in _REDUCE_WITH_INDEX or node.op in _INDEX_ONLY:
@@ -85,7 +85,7 @@ def _read_by_a_layer(graph, name: str, depth: int = 0) -> bool:
     return False
 
 
-@extractor
+@extractor(ops=_CLAMPS)
 def clamp_bounds(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _CLAMPS:
@@ -96,11 +96,7 @@ def clamp_bounds(view: LayerView, facts: dict[str, Any]) -> None:
 
 
 def _consumers(graph) -> dict:
-    cached = graph.__dict__.get("_qcheck_consumers")
-    if cached is None:
-        cached = graph.consumers()
-        graph.__dict__["_qcheck_consumers"] = cached
-    return cached
+    return consumers_of(graph)
 
 
 def _constant_values(graph) -> set[str]:
