@@ -27,12 +27,12 @@ class Classifier(nn.Module):
 
 
 class Net(nn.Module):
-    def __init__(self):
+    def __init__(self, avg_kernel=8):
         super().__init__()
         self.conv0 = ConvBNReLU(1, 10, 5)
         self.max_pool = nn.MaxPool2d(kernel_size=2)
         self.conv1 = ConvBNReLU(10, 20, 5)
-        self.avg_pool = nn.AvgPool2d(kernel_size=8)
+        self.avg_pool = nn.AvgPool2d(kernel_size=avg_kernel)
         self.classifier = Classifier(20, 10)
         # The vendor's QuantStub takes scale=1/128 for camera input; torch's takes no scale.
         self.quant = QuantStub()

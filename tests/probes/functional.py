@@ -6,25 +6,11 @@ from torch import nn
 from torch.ao.quantization import QuantStub
 
 from tests.probes import on, probe
+from tests.probes.modules import fn
 
 B2 = on("bernoulli2")
 BAYES = on("bayes", "bayes_e")
 ALL = on("bernoulli2", "bayes", "bayes_e")
-
-
-class Fn(nn.Module):
-    """A model whose forward is one functional call (the functional form of a row)."""
-
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def forward(self, *inputs):
-        return self.function(*inputs)
-
-
-def fn(function):
-    return lambda: Fn(function)
 
 
 class QuantizedInputOnly(nn.Module):

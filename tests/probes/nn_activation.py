@@ -15,22 +15,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from tests.probes import on, probe
+from tests.probes.modules import Quint8, fn, seq
 
 B2 = on("bernoulli2")
 BAYES = on("bayes", "bayes_e")
 ALL = on("bernoulli2", "bayes", "bayes_e")
 SHAPE = "1x2x4x4"
-
-
-class Fn(nn.Module):
-    """A functional / torch / Tensor-method form as a module."""
-
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def forward(self, x):
-        return self.function(x)
 
 
 class PReLUFunctional(nn.Module):
@@ -40,25 +30,6 @@ class PReLUFunctional(nn.Module):
 
     def forward(self, x):
         return F.prelu(x, self.weight)
-
-
-class Quint8(nn.Module):
-    """`layer` on a tensor fake-quantized to torch's default quint8 range [0, 255]."""
-
-    def __init__(self, layer):
-        super().__init__()
-        self.layer = layer
-
-    def forward(self, x):
-        return self.layer(torch.fake_quantize_per_tensor_affine(x, 0.1, 0, 0, 255))
-
-
-def seq(*layers):
-    return lambda: nn.Sequential(*layers)
-
-
-def fn(function):
-    return lambda: Fn(function)
 
 
 def ids(make, row, *names):

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tests.probes import on, probe
+from tests.probes.modules import Quint8, seq
 
 B2 = on("bernoulli2")
 BAYES = on("bayes", "bayes_e")
@@ -112,22 +113,6 @@ class FunctionalBatchNorm(nn.Module):
 
     def forward(self, x):
         return F.batch_norm(x, self.mean, self.var, training=False)
-
-
-class Quint8(nn.Module):
-    """`layer` on a tensor fake-quantized to torch's default quint8 range [0, 255] (QAT with
-    torch's qconfig instead of the vendor's qint8)."""
-
-    def __init__(self, layer):
-        super().__init__()
-        self.layer = layer
-
-    def forward(self, x):
-        return self.layer(torch.fake_quantize_per_tensor_affine(x, 0.1, 0, 0, 255))
-
-
-def seq(*layers):
-    return lambda: nn.Sequential(*layers).eval()
 
 
 CONV2D_DTYPES = ("input_dtype", "weight_dtype", "bias_dtype", "output_dtype")

@@ -9,73 +9,23 @@ records no op in any capture (see its note in rules/nn_layers.yaml).
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.ao.quantization import DeQuantStub, QuantStub
+from torch.ao.quantization import QuantStub
 
 from tests.probes import on, probe
+from tests.models import seed_net
+from tests.probes.modules import fn, seq
 
 B2 = on("bernoulli2")
 BAYES = on("bayes", "bayes_e")
 ALL = on("bernoulli2", "bayes", "bayes_e")
 
 
-def seq(*layers):
-    return lambda: nn.Sequential(*layers)
-
-
-class Fn(nn.Module):
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def forward(self, *inputs):
-        return self.function(*inputs)
-
-
-def fn(function):
-    return lambda: Fn(function)
-
-
-# ---- the seed page's eager-mode Net: AvgPool2d(8) is past bernoulli2's kernel limit of 7 -------
-class ConvBNReLU(nn.Sequential):
-    def __init__(self, in_channels, out_channels, kernel_size):
-        super().__init__(nn.Conv2d(in_channels, out_channels, kernel_size), nn.BatchNorm2d(out_channels), nn.ReLU())
-
-
-class ClassiFier(nn.Module):
-    def __init__(self, in_channels, out_channels):
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, 1)
-
-    def forward(self, data):
-        return self.conv(data)
-
-
-class Net(nn.Module):
-    def __init__(self, avg_kernel=8):
-        super().__init__()
-        self.conv0 = ConvBNReLU(1, 10, 5)
-        self.max_pool = nn.MaxPool2d(kernel_size=2)
-        self.conv1 = ConvBNReLU(10, 20, 5)
-        self.avg_pool = nn.AvgPool2d(kernel_size=avg_kernel)
-        self.classifier = ClassiFier(20, 10)
-        self.quant = QuantStub()
-        self.dequant = DeQuantStub()
-
-    def forward(self, x):
-        x = self.quant(x)
-        x = self.conv0(x)
-        x = self.max_pool(x)
-        x = self.conv1(x)
-        x = self.avg_pool(x)
-        x = self.classifier(x)
-        return self.dequant(x)
-
-
+# ---- the seed page's eager-mode Net (examples/seed_net.py): AvgPool2d(8) is past bernoulli2's kernel limit of 7
 PROBES = [
-    probe("seed Net AvgPool2d(8)", lambda: Net(8), "1x1x28x28", fail=B2("avg_pool2d.kernel"),
+    probe("seed Net AvgPool2d(8)", lambda: seed_net(8), "1x1x28x28", fail=B2("avg_pool2d.kernel"),
           ok=B2("avg_pool2d.stride") + B2("avg_pool2d.input_dtype") + BAYES("avg_pool2d.kernel")
           + B2("max_pool2d.kernel") + B2("max_pool2d.stride")),
-    probe("seed Net AvgPool2d(7)", lambda: Net(7), "1x1x28x28", ok=B2("avg_pool2d.kernel")),
+    probe("seed Net AvgPool2d(7)", lambda: seed_net(7), "1x1x28x28", ok=B2("avg_pool2d.kernel")),
 ]
 
 # ---- AdaptiveAvgPool2d -------------------------------------------------------------------------

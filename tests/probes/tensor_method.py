@@ -4,27 +4,12 @@ min, argmax, argmin) match no op of their own (`ops: []`): they are reported as 
 and have no probes here."""
 
 import torch
-from torch import nn
 
 from tests.probes import on, probe
+from tests.probes.modules import fn
 
 BAYES = on("bayes", "bayes_e")
 ALL = on("bernoulli2", "bayes", "bayes_e")
-
-
-class Fn(nn.Module):
-    """A module whose forward is one tensor expression (traceable by export and jit.trace)."""
-
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def forward(self, x):
-        return self.function(x)
-
-
-def fn(function):
-    return lambda: Fn(function)
 
 
 def _inplace_transpose(x):

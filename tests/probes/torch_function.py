@@ -12,30 +12,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from tests.probes import on, probe
+from tests.probes.modules import fn
 
 B2 = on("bernoulli2")
 BAYES = on("bayes", "bayes_e")
 X5 = on("bayes_e")
-
-
-class Fn(nn.Module):
-    """A module whose forward is one expression of its inputs (export and jit.trace take it)."""
-
-    def __init__(self, function, **buffers):
-        super().__init__()
-        self.function = function
-        for name, value in buffers.items():
-            self.register_buffer(name, value)
-
-    def forward(self, *inputs):
-        return self.function(self, *inputs)
-
-
-def fn(function, **buffers):
-    """`fn(lambda x: ...)` for one input, `fn(lambda a, b: ...)` for two; `m` reads buffers."""
-    if buffers:
-        return lambda: Fn(function, **buffers)
-    return lambda: Fn(lambda _, *xs: function(*xs))
 
 
 def ids(prefix, rows, suffixes):
