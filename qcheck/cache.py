@@ -41,7 +41,9 @@ def key(model_path: str, options, rule_files: list[str]) -> str | None:
         return None
     from qcheck.paths import torch_version
 
+    # The working directory too: reports show source paths relative to it.
     settings = {"cache": VERSION, "qcheck": __version__, "torch": torch_version(), "model": model_path,
+                "cwd": os.getcwd(),
                 "options": asdict(options)}
     digest.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return digest.hexdigest()

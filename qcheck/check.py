@@ -9,11 +9,12 @@ from typing import Any
 from qcheck import expr, facts
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
-from qcheck.mapping import Layer
+from qcheck.mapping import Layer, gc_paused
 from qcheck.report import Finding, LayerResult, TensorInfo, status_of
 from qcheck.rules import Constraint, RuleSet
 
 SEVERITY_STATUS = {"error": "fail", "warning": "warn"}
+_FACT_FREE_KINDS = ("dtype", "unsupported", "static")  # constraint kinds _evaluate judges without facts
 
 
 @dataclass
@@ -24,6 +25,7 @@ class CheckSettings:
     input_source: str = "ddr"
 
 
+@gc_paused
 def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rules: RuleSet, march: str,
                  settings: CheckSettings) -> tuple[list[LayerResult], int]:
     results = []
@@ -83,7 +85,9 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
     view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs,
                            {"input_source": settings.input_source,
                             "fake_quantized": assignment.fake_quantized})
-    known = facts.collect(view)
+    # A row of dtype, static and unsupported constraints without conditions reads no facts.
+    needs_facts = any(c.when is not None or c.kind not in _FACT_FREE_KINDS for c in rule.constraints)
+    known = facts.collect(view) if needs_facts else {}
     found = []
     for constraint in rule.constraints:
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)

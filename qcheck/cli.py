@@ -20,6 +20,21 @@ class _DefaultToCheck(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def main(self, args=None, prog_name=None, **extra):
+        """Usage errors are one `qcheck: error:` line and exit 2, like every other input error."""
+        try:
+            return super().main(args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as stop:  # --help, --version
+            sys.exit(stop.exit_code)
+        except click.UsageError as error:
+            if isinstance(error, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+                click.echo(error.format_message(), err=True)  # bare `qcheck`: the help, exit 2
+                sys.exit(EXIT_USAGE)
+            _fail(QcheckError(error.format_message()))
+        except click.Abort:
+            click.echo("qcheck: aborted", err=True)
+            sys.exit(130)
+
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qcheck", prog_name="qcheck")
@@ -226,7 +241,9 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _fail(error: QcheckError) -> None:
-    click.echo(f"qcheck: error: {error}", err=True)
+    # One line, whatever the file name holds: control characters are shown escaped.
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))
+    click.echo(f"qcheck: error: {line}", err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qcheck.facts import input_refs_of
 from qcheck.facts.general import BYTES
 from qcheck.graph import Graph, Node, Ref
 
@@ -26,7 +27,7 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, in
     """(MACs, bytes moved) of one captured node."""
     values = graph.values
     outputs = [values[o] for o in node.outputs if o in values]
-    inputs = [values[r] for r in node.input_refs() if r in values]
+    inputs = [values[r] for r in input_refs_of(graph, node) if r in values]
     out_numel = sum(_numel(v.shape) for v in outputs)
     weight = values.get(node.args["weight"].value) if isinstance(node.args.get("weight"), Ref) else None
     op = node.op

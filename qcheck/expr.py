@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -31,9 +32,16 @@ def _multiply(left: Any, right: Any) -> Any:
     return left * right
 
 
+def _modulo(left: Any, right: Any) -> Any:
+    # Numbers only: "%*d" % (10**9, 1) is string formatting that allocates a gigabyte.
+    if not all(isinstance(v, (int, float)) for v in (left, right)):
+        raise TypeError("% takes numbers only")
+    return left % right
+
+
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: _multiply,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: _modulo,
 }
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": max, "min": min, "abs": abs, "len": len,
@@ -45,7 +53,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 def _product(items):
     result = 1
     for item in items:
-        result *= item
+        result = _multiply(result, item)  # prod(("x", 10**9)) must not build a string either
     return result
 
 
@@ -72,7 +80,8 @@ class Expr:
             return _eval(self.tree.body, facts)
         except Unknown:
             raise
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError) as error:
+        except (TypeError, ValueError, LookupError, ArithmeticError, RecursionError, MemoryError) as error:
+            # (1, 2)[5], "a" < 1, 1 / 0, max(()): facts of a shape the expression cannot judge
             raise Unknown(f"{self.text} ({error})") from None
 
 
@@ -83,9 +92,13 @@ def parse(text: str, known_names: set[str] | None = None) -> Expr:
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # "\d" in a rule string: no SyntaxWarning on stderr
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         raise ExprError(f"syntax error in {text!r}: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, nesting too deep
+        raise ExprError(f"cannot parse {text!r}: {str(error) or type(error).__name__}") from None
     names: list[str] = []
     _validate(tree.body, names, known_names)
     return Expr(text.strip(), tree, tuple(dict.fromkeys(names)))

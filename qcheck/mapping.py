@@ -4,6 +4,8 @@ one layer, whatever ops it traced into)."""
 
 from __future__ import annotations
 
+import functools
+import gc
 from dataclasses import dataclass, field
 
 from qcheck import expr
@@ -11,6 +13,23 @@ from qcheck.graph import Graph, Node, Value
 from qcheck.rules import Operator, RuleSet
 
 _WEIGHT_KINDS = ("parameter", "buffer", "constant")
+
+
+def gc_paused(function):
+    """Run `function` with Python's cyclic garbage collector off (reference counting still frees
+    everything it drops). The engine allocates a few small objects per node; on a large graph
+    those allocations triggered full collections, each scanning the whole heap (the graph, and
+    torch and the model in a CLI run), and made the cost per node grow with the graph."""
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
 
 
 @dataclass
@@ -37,6 +56,7 @@ class Mapping:
     counts: dict[str, int]  # nodes by classification: operator, structural, unknown, total
 
 
+@gc_paused
 def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     groups = _group_modules(graph, rules)
     layers: list[Layer] = []
@@ -88,12 +108,14 @@ def classify(node: Node, graph: Graph, rules: RuleSet,
 def _constant_nodes(graph: Graph) -> set[str]:
     """Nodes that read only weights, buffers and constants (position ids, masks built from
     arange): the compiler folds them, so they are structural, not BPU work."""
+    from qcheck import facts
+
     constant_values = {name for name, v in graph.values.items() if v.kind in _WEIGHT_KINDS}
     found = set()
     for node in graph.nodes:
         if node.namespace == "qcheck":
             continue  # a stub marker is the region boundary, never folded
-        refs = node.input_refs()
+        refs = facts.input_refs_of(graph, node)
         if all(ref in constant_values for ref in refs) and (refs or node.outputs):
             found.add(node.name)
             constant_values.update(node.outputs)
@@ -184,7 +206,7 @@ def _connect(graph: Graph, layers: list[Layer]) -> None:
         # The primary node's inputs first: "the first input" of a grouped layer is its main one
         # (MultiScaleRoIAlign's feature map, not its boxes).
         for node in [layer.primary] + [n for n in layer.nodes if n is not layer.primary]:
-            for ref in node.input_refs():
+            for ref in facts.input_refs_of(graph, node):
                 value = graph.values.get(ref)
                 if value is None or ref in inside or ref in seen or value.kind in _WEIGHT_KINDS:
                     continue

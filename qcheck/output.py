@@ -15,9 +15,14 @@ def write_atomic(path: str, text: str) -> None:
     try:
         handle, temporary = tempfile.mkstemp(prefix=".qcheck-", dir=folder)
     except OSError as error:
-        raise QcheckError(f"cannot write the report: {error.strerror}", path) from None
+        raise QcheckError(f"cannot write the report: {error.strerror or error}", path) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        # A path that is not valid UTF-8 (a model file named with Latin-1 bytes) reaches the report
+        # as a lone surrogate: write it as the escape \udcff, which is still valid UTF-8 and JSON.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as stream:
+            # mkstemp makes the file private (0600); give the report the mode the old file had,
+            # or the one a plain open() would give under the umask.
+            os.chmod(temporary, _mode_for(path))
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
@@ -28,5 +33,14 @@ def write_atomic(path: str, text: str) -> None:
         except OSError:
             pass
         if isinstance(error, OSError):
-            raise QcheckError(f"cannot write the report: {error.strerror}", path) from None
+            raise QcheckError(f"cannot write the report: {error.strerror or error}", path) from None
         raise
+
+
+def _mode_for(path: str) -> int:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

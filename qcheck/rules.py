@@ -9,12 +9,14 @@ ever run as Python: constraints are parsed by `qcheck.expr` against the declared
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.facts import FACTS
+from qcheck.paths import shipped_rule_files, shipped_rules_dir  # noqa: F401 (re-exported)
 from qcheck.yamlfile import line_of, load
 
 DTYPES = ("qint8", "qint16", "qint32", "qbool", "int32", "float32")
@@ -27,15 +29,7 @@ _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "con
 _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf"}
 _TOP_KEYS = {"marches", "operators", "structural", "version"}
-
-
-def shipped_rules_dir() -> str:
-    """`rules/` inside the installed package, else the repository's top-level `rules/`."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for candidate in (os.path.join(here, "rules"), os.path.join(os.path.dirname(here), "rules")):
-        if os.path.isdir(candidate):
-            return candidate
-    raise QcheckError("the shipped rule files are missing; reinstall qcheck", here)
+_OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
 
 
 @dataclass(frozen=True)
@@ -141,8 +135,7 @@ class RuleSet:
 
 def load_rules(extra: list[str] | None = None) -> RuleSet:
     """The shipped rule files, then each extra file in order (later files override)."""
-    folder = shipped_rules_dir()
-    paths = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".yaml"))
+    paths = shipped_rule_files()
     marches_first = sorted(paths, key=lambda p: os.path.basename(p) != "marches.yaml")
     ruleset = RuleSet(marches={}, operators={}, structural=set(), files=[])
     for path in marches_first + list(extra or []):
@@ -218,8 +211,13 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
         spec = reader.mapping(spec or {}, f"march {name}", marches)
         reader.keys(spec, _MARCH_KEYS, f"march {name}")
         extends = spec.get("extends")
-        if extends is not None and extends not in ruleset.marches:
+        if extends is not None and (not isinstance(extends, str) or extends not in ruleset.marches):
             raise reader.fail(spec, f"march {name} extends unknown march {extends!r}")
+        ancestor = extends
+        while ancestor is not None:  # redefining a march could close a loop: bayes -> bayes_e -> bayes
+            if ancestor == str(name):
+                raise reader.fail(spec, f"march {name} extends {extends!r}, which extends {name}: a loop")
+            ancestor = ruleset.marches[ancestor].extends
         ruleset.marches[str(name)] = March(
             name=str(name), board=reader.text(spec.get("board"), "board", spec) or str(name),
             extends=extends, aliases=reader.names(spec.get("aliases"), "aliases", spec),
@@ -239,7 +237,7 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
             ruleset.marches[str(name)].perf = dict(perf)
     structural = data.get("structural")
     if structural is not None:
-        ruleset.structural.update(reader.names(structural, "structural", data))
+        ruleset.structural.update(_op_names(reader, structural, "structural", data))
     operators = data.get("operators") or []
     if not isinstance(operators, list):
         raise reader.fail(data, "operators must be a list")
@@ -255,6 +253,10 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
     match = reader.mapping(entry.get("match") or {}, "match", entry)
     reader.keys(match, _MATCH_KEYS, f"match of {name}")
     if existing is None:
+        if entry.get("id") is None:
+            raise reader.fail(entry, f"unknown operator {name!r}: no rule file has a row of that name; "
+                                     "to override a row use its exact name (`qcheck rules` lists them), "
+                                     "to add an operator give it an id")
         op_id = reader.text(entry.get("id"), "id", entry, optional=False)
         if not op_id.replace("_", "").isalnum() or not op_id.islower():
             raise reader.fail(entry, f"id {op_id!r} must be lower_snake_case")
@@ -269,13 +271,15 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
     elif entry.get("id") not in (None, existing.id):
         raise reader.fail(entry, f"{name} already has id {existing.id!r}; an override cannot rename it")
     if "ops" in match:
-        existing.ops = reader.names(match["ops"], "match.ops", match)
+        existing.ops = _op_names(reader, match["ops"], "match.ops", match)
     if "modules" in match:
         existing.modules = reader.names(match["modules"], "match.modules", match)
     if "when" in match:
         existing.when = reader.expression(match["when"], "match.when", match)
     if "module_only" in match:
-        existing.module_only = bool(match["module_only"])
+        if not isinstance(match["module_only"], bool):
+            raise reader.fail(match, "module_only must be true or false")
+        existing.module_only = match["module_only"]
     if "group" in entry:
         if not isinstance(entry["group"], bool):
             raise reader.fail(entry, "group must be true or false")
@@ -285,7 +289,7 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
     if "eager" in entry:
         existing.eager = reader.text(entry["eager"], "eager", entry)
     for march in march_names & set(entry):
-        block = reader.mapping(entry[march] or {}, f"{name} on {march}", entry)
+        block = reader.mapping({} if entry[march] is None else entry[march], f"{name} on {march}", entry)
         _validate_block(reader, block, f"{name} on {march}")
         existing.blocks[march] = (reader.path, block)
     if existing.group and not existing.modules:
@@ -296,11 +300,14 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
     reader.keys(block, _BLOCK_KEYS, what)
     if "supported" in block and not isinstance(block["supported"], bool):
         raise reader.fail(block, f"supported in {what} must be true or false")
+    if "inherit" in block and not isinstance(block["inherit"], bool):
+        raise reader.fail(block, f"inherit in {what} must be true or false")
     if "same_as" in block:
         reader.text(block["same_as"], "same_as", block, optional=False)
     for role in DTYPE_ROLES:
         if role in block:
-            _validate_dtypes(reader, block[role], f"{role} of {what}", block, allow_same=(role == "output"))
+            block[role] = _validate_dtypes(reader, block[role], f"{role} of {what}", block,
+                                           allow_same=(role == "output"))
     constraints = block.get("constraints") or []
     if not isinstance(constraints, list):
         raise reader.fail(block, f"constraints of {what} must be a list")
@@ -317,25 +324,39 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
         reader.text(item.get("says"), "says", item, optional=False)
         if item.get("severity", "error") not in SEVERITIES:
             raise reader.fail(item, f"severity must be one of {', '.join(SEVERITIES)}")
-        reader.expression(item.get("check"), f"check of {cid}", item)
-        reader.expression(item.get("when"), f"when of {cid}", item)
+        for key in ("check", "when"):
+            if isinstance(item.get(key), bool):  # `check: true` is the expression "True"
+                item[key] = str(item[key])
+            reader.expression(item.get(key), f"{key} of {cid}", item)
         for key in ("advice", "note", "table"):
             reader.text(item.get(key), key, item)
     if "drop" in block:
-        reader.names(block["drop"], "drop", block)
+        block["drop"] = reader.names(block["drop"], "drop", block)  # `drop: kernel` is one id
 
 
-def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool) -> None:
+def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool,
+                     nested: bool = False) -> Any:
+    """The dtypes as the resolver reads them: `qint8` becomes [qint8]; one level of mapping."""
     if allow_same and value == "same":
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _validate_dtypes(reader, item, f"{what}[{key}]", value, allow_same)
-        return
+        return value
+    if isinstance(value, dict) and not nested:  # {input: [qint8], grid: [qint16]}, {0: [...]}
+        for key in list(value):
+            value[key] = _validate_dtypes(reader, value[key], f"{what}[{key}]", value, allow_same, True)
+        return value
     names = reader.names(value, what, where)
     for name in names:
         if name not in DTYPES:
             raise reader.fail(where, f"{what}: unknown dtype {name!r}; known: {', '.join(DTYPES)}")
+    return names
+
+
+def _op_names(reader: _Reader, value: Any, what: str, where: Any) -> list[str]:
+    names = reader.names(value, what, where)
+    for name in names:
+        if not _OP_NAME.match(name):
+            raise reader.fail(where, f"{what}: {name!r} is not an op name; write captured node targets "
+                                     "as namespace::name, e.g. aten::conv2d")
+    return names
 
 
 def _validate_references(ruleset: RuleSet) -> None:
@@ -345,9 +366,13 @@ def _validate_references(ruleset: RuleSet) -> None:
             if target is not None and target not in ruleset.operators:
                 raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: same_as names "
                                   f"{target!r}, which is not an operator of the rule files", path)
-    for march in ruleset.marches:
-        for name in ruleset.operators:
-            ruleset.rule(name, march)  # resolve now, so a cycle or bad drop fails at load
+    try:
+        for march in ruleset.marches:
+            for name in ruleset.operators:
+                ruleset.rule(name, march)  # resolve now, so a cycle or bad drop fails at load
+    except RecursionError:
+        raise QcheckError("same_as references nest too deeply; point same_as at the row that has the rule",
+                          ruleset.files[-1] if ruleset.files else None) from None
 
 
 def _raw_block(ruleset: RuleSet, op: Operator, march: str) -> tuple[str, dict] | None:
@@ -375,7 +400,13 @@ def _resolve(ruleset: RuleSet, name: str, march: str, seen: tuple[str, ...]) -> 
         return _merge(ruleset, op, march, base, path, block)
     if block.get("same_as"):
         target = _resolve(ruleset, block["same_as"], march, seen + (name,))
-        constraints = [_rebind(c, op, march, via=c.via or block["same_as"]) for c in target.constraints]
+        drop = set(block.get("drop") or [])
+        unknown = drop - {c.id.rsplit(".", 1)[-1] for c in target.constraints}
+        if unknown:
+            raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: drop names "
+                              f"{sorted(unknown)[0]!r}, which {block['same_as']} does not have", path)
+        constraints = [_rebind(c, op, march, via=c.via or block["same_as"]) for c in target.constraints
+                       if c.id.rsplit(".", 1)[-1] not in drop]
         return MarchRule(march, target.supported, constraints, target.output,
                          via=block["same_as"], note=block.get("note") or target.note)
     if block.get("supported") is False:
@@ -448,16 +479,17 @@ def _dtype_constraints(op: Operator, march: str, block: dict, path: str) -> list
         spec = block.get(role)
         if spec is None or spec == "same":
             continue
-        parts = spec.items() if isinstance(spec, dict) else [(role if role != "input" else None, spec)]
+        # A list covers every tensor of the role; a mapping names arguments (or output indexes).
+        parts = spec.items() if isinstance(spec, dict) else [(None, spec)]
         for arg, allowed in parts:
             if allowed == "same":
                 continue
-            label = role if arg in (None, role) else f"{role} {arg}"
-            short = f"{role}_dtype" if arg in (None, role) else f"{role}_{arg}_dtype"
+            label = role if arg is None else f"{role} {arg}"
+            short = f"{role}_dtype" if arg is None else f"{role}_{arg}_dtype"
             found.append(Constraint(
                 id=f"{march}.{op.id}.{short}", march=march, operator=op.name, kind="dtype",
                 says=f"{label} dtype must be one of {', '.join(allowed)}",
-                role=role if arg in (None, role) else f"{role}:{arg}", allowed=tuple(allowed),
+                role=role if arg is None else f"{role}:{arg}", allowed=tuple(allowed),
                 file=path, line=line_of(block)))
     return found
 

@@ -29,7 +29,32 @@ class _Loader(yaml.SafeLoader):
                                        event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_object(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as error:  # !!int abc, 2001-13-45: a value the safe constructors reject
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.tag.rsplit(':', 1)[-1]} value {str(node.value)[:60]!r} "
+                f"({error})", node.start_mark) from None
+
     def construct_mapping(self, node, deep=False):
+        # A repeated key would silently replace the first one (a second `check:` wins): refuse it.
+        seen = set()
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # unhashable: the base constructor reports it
+                continue
+            if repeated:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"key {key!r} appears twice",
+                    key_node.start_mark)
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         return mapping

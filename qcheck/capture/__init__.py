@@ -81,6 +81,16 @@ def describe_target(target: Any) -> str:
 
 def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: tuple | None = None) -> Graph:
     """Capture `target`: a path to a TorchScript/.pt2 file, an eager spec, or an nn.Module."""
+    try:
+        return _capture(target, inputs, example_inputs)
+    except SystemExit as error:
+        # The model's own code (its factory, __init__ or forward) called sys.exit: leaving with its
+        # code, often 0, would pass a CI job that checked nothing.
+        raise QcheckError(f"the model's code called sys.exit({error.code!r}) while qcheck built or ran "
+                          "it; a model must build and run without exiting", describe_target(target)) from None
+
+
+def _capture(target: Any, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> Graph:
     from qcheck.capture import spec
 
     if isinstance(target, str) and spec.looks_like_spec(target):
@@ -118,8 +128,6 @@ def _examples(label: str, inputs: list[InputSpec] | None, example_inputs: tuple 
 def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph | None, str]:
     """Build and export the model on the meta device: shapes without weight memory, so very large
     models check in seconds. Returns (None, why) when the model needs real tensors."""
-    import torch
-
     from qcheck.capture import export, spec
 
     if not inputs:

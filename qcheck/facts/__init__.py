@@ -86,6 +86,18 @@ def producers_of(graph) -> dict[str, Any]:
     return cached
 
 
+def input_refs_of(graph, node) -> list[str]:
+    """node.input_refs(), computed once per node of the graph: mapping, facts and costs all read
+    them, and walking a node's arguments is not free. The list must not be changed."""
+    cached = graph.__dict__.get("_qcheck_input_refs")
+    if cached is None:
+        cached = graph.__dict__["_qcheck_input_refs"] = {}
+    entry = cached.get(node.name)
+    if entry is None or entry[0] is not node:
+        entry = cached[node.name] = (node, node.input_refs())
+    return entry[1]
+
+
 def collect(view: LayerView) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     op = view.node.op  # read once: Node.op splits the target on every access
