@@ -63,7 +63,8 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
         elif op_name == DEQUANT_STUB:
             region, outputs = "bpu", [FLOAT] * len(layer.outputs)
         elif in_dtypes and all(d == FLOAT for d in in_dtypes):
-            region, outputs = "cpu", [FLOAT] * len(layer.outputs)
+            # On the CPU nothing is quantized: tensors keep torch's dtype (float, or int indices).
+            region, outputs = "cpu", [v.dtype or FLOAT for v in layer.outputs]
         else:
             region = "bpu"
             outputs = _outputs(graph, layer, in_dtypes, rules, march, config)

@@ -118,3 +118,45 @@ def test_input_source_needs_a_fixed_scale_of_1_128(factory, source, ok):
         assert "bayes.quant_stub.input_scale" not in rules
     else:
         assert "bayes.quant_stub.input_scale" in rules and result.returncode == 1
+
+
+def _dtype_table(data):
+    return {layer["name"]: ([t["dtype"] for t in layer["inputs"]], [t["dtype"] for t in layer["outputs"]])
+            for layer in data["layers"]}
+
+
+def test_every_layer_dtype_of_the_qat_model():
+    _, data = cli_json(f"{SPEC}:qat_symmetric", "--march", "bayes", "--input-shape", "1x3x12x12")
+    assert _dtype_table(data) == {
+        "quant": (["float32"], ["qint8"]),
+        "conv": (["qint8"], ["qint8"]),
+        "pool": (["qint8"], ["qint8"]),
+        "head": (["qint8"], ["qint8"]),
+        "dequant": (["qint8"], ["float32"]),
+    }
+
+
+def test_every_layer_dtype_of_the_converted_model(tmp_path):
+    path = tmp_path / "converted.pt"
+    torch.jit.save(torch.jit.trace(quant_models.converted(), torch.rand(1, 3, 12, 12)), str(path))
+    _, data = cli_json(str(path), "--march", "bayes", "--input-shape", "1x3x12x12")
+    table = list(_dtype_table(data).values())
+    ops = [layer["op"] for layer in data["layers"]]
+    assert ops == ["torch.quantization.QuantStub", "torch.nn.Conv2d", "torch.nn.MaxPool2d", "torch.nn.Conv2d",
+                   "torch.quantization.DeQuantStub"]
+    assert table == [(["float32"], ["quint8"]), (["quint8"], ["quint8"]), (["quint8"], ["quint8"]),
+                     (["quint8"], ["quint8"]), (["quint8"], ["float32"])]
+
+
+def test_every_layer_dtype_of_the_two_region_model():
+    _, data = cli_json(f"{SPEC}:TwoRegions", "--march", "bayes", "--input-shape", "1x3x4x4")
+    table = {layer["name"]: (layer["status"],) + _dtype_table(data)[layer["name"]] for layer in data["layers"]}
+    bpu = {name: row for name, row in table.items() if row[0] != "cpu"}
+    cpu = {name: row for name, row in table.items() if row[0] == "cpu"}
+    assert bpu == {
+        "quant1": ("pass", ["float32"], ["qint8"]), "conv1": ("pass", ["qint8"], ["qint8"]),
+        "dequant1": ("pass", ["qint8"], ["float32"]), "quant2": ("pass", ["float32"], ["qint8"]),
+        "conv2": ("pass", ["qint8"], ["qint8"]), "dequant2": ("pass", ["qint8"], ["float32"]),
+    }
+    # torch.sort on the CPU: float values in, float values and int64 indices out, nothing quantized.
+    assert list(cpu.values()) == [("cpu", ["float32"], ["float32", "int64"])]
