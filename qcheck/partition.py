@@ -61,5 +61,8 @@ def partition(report) -> dict[str, Any]:
     else:
         verdict = (f"{len(subgraphs)} BPU subgraphs (largest {largest} of {total} layers), "
                    f"{transfers} BPU<->CPU transfers: every extra cut costs a transfer")
+    failing = sum(1 for layer in layers if layer.status == "fail")
+    if failing:
+        verdict += f" (if its {failing} failing layer{'s' if failing > 1 else ''} ran on the CPU: --fallback cpu)"
     return {"subgraph_count": len(subgraphs), "subgraphs": subgraphs, "cpu_layers": cpu, "cuts": cuts,
             "transfers": transfers, "verdict": verdict}
