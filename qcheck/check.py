@@ -39,6 +39,16 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
         return [source for source in found if source is not None and source is not layer]
 
     def after(layer: Layer) -> list[str]:
+        found = reads.get(id(layer))
+        if found is not None:
+            return found
+        direct = sources(layer)
+        if not any(source.kind == "structural" for source in direct):  # the common case
+            reads[id(layer)] = found = []
+            for source in direct:
+                if source.name != layer.name and source.name not in found:
+                    found.append(source.name)
+            return found
         # Looks through chains of structural layers, deepest first, with a stack rather than
         # recursion: a chain of thousands of reshapes must not hit the recursion limit.
         stack, started = [layer], set()
@@ -188,6 +198,11 @@ def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
                 observed = [view.dtypes[ref.value]]
             else:
                 observed = [config.weight if role == "weight" else config.bias]
+    for dtype in observed:
+        if dtype is not None and dtype not in constraint.allowed:
+            break
+    else:
+        return None  # every observed dtype allowed: the common case, without the set below
     bad = sorted({d for d in observed if d is not None and d not in constraint.allowed})
     if not bad:
         return None

@@ -4,6 +4,7 @@ roofline time per march. Estimates, not measurements: the peak figures in rules/
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from qcheck.facts import input_refs_of
@@ -17,10 +18,7 @@ _POOLS = {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "max_pool1d", "
 
 
 def _numel(shape) -> int:
-    total = 1
-    for d in shape or ():
-        total *= d
-    return total
+    return math.prod(shape or ())
 
 
 def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, int]:

@@ -53,7 +53,7 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
     base = config
     for layer in layers:
         config = base.for_layer(layer.name)
-        in_dtypes = [result.dtypes.get(v.name, _quantized(graph, v.name, config)) for v in layer.inputs]
+        in_dtypes = [_dtype_of(result, graph, v.name, config) for v in layer.inputs]
         op_name = layer.operator.name if layer.operator else None
         if op_name == QUANT_STUB:
             # A converted model's quantize_per_tensor says its dtype (torch's quint8, often).
@@ -100,7 +100,7 @@ def _fake_quant(layer: Layer, result: Assignment) -> None:
     """A QAT fake-quant decides the dtype of the tensor it quantizes (weights included)."""
     for node in layer.nodes:
         low, high = node.args.get("quant_min"), node.args.get("quant_max")
-        if node.op not in FAKE_QUANT_OPS or not isinstance(low, int) or not isinstance(high, int):
+        if not isinstance(low, int) or not isinstance(high, int) or node.op not in FAKE_QUANT_OPS:
             continue
         dtype = range_dtype(low, high)
         for name in node.outputs[:1] + node.input_refs()[:1]:
@@ -108,6 +108,15 @@ def _fake_quant(layer: Layer, result: Assignment) -> None:
             result.fake_quantized.add(name)
         for name in node.outputs[:1] + node.input_refs()[:1]:
             result.fake_quant[name] = node.name
+
+
+def _dtype_of(result: Assignment, graph: Graph, name: str, config: DtypeConfig) -> str:
+    """The dtype assigned so far, else the quantized default (computed only when needed)."""
+    dtype = result.dtypes.get(name, _MISSING)
+    return _quantized(graph, name, config) if dtype is _MISSING else dtype
+
+
+_MISSING = object()
 
 
 def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:

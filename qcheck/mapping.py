@@ -8,7 +8,7 @@ import functools
 import gc
 from dataclasses import dataclass, field
 
-from qcheck import expr
+from qcheck import expr, facts
 from qcheck.graph import Graph, Node, Value
 from qcheck.rules import Operator, RuleSet
 
@@ -108,8 +108,6 @@ def classify(node: Node, graph: Graph, rules: RuleSet,
 def _constant_nodes(graph: Graph) -> set[str]:
     """Nodes that read only weights, buffers and constants (position ids, masks built from
     arange): the compiler folds them, so they are structural, not BPU work."""
-    from qcheck import facts
-
     constant_values = {name for name, v in graph.values.items() if v.kind in _WEIGHT_KINDS}
     found = set()
     for node in graph.nodes:
@@ -160,8 +158,6 @@ def match_operator(node: Node, graph: Graph, rules: RuleSet,
 def _holds(condition: expr.Expr, node: Node, graph: Graph, known: list[dict] | None = None) -> bool:
     """Evaluate a match condition on facts read from the node's own arguments and shapes
     (`known` keeps them for the node's other conditions)."""
-    from qcheck import facts
-
     if not known:
         layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
         _connect(graph, [layer])
@@ -192,13 +188,25 @@ def _group_modules(graph: Graph, rules: RuleSet) -> dict[str, tuple[str, str, Op
 
 
 def _connect(graph: Graph, layers: list[Layer]) -> None:
-    from qcheck import facts
-
     # Only layers of several nodes ask who reads their values: _holds connects one-node layers,
     # once per candidate node, and must not rebuild the graph's consumers each time.
     consumers = facts.consumers_of(graph) if any(len(layer.nodes) > 1 for layer in layers) else {}
     model_outputs = set(graph.outputs)
+    values = graph.values
     for layer in layers:
+        if len(layer.nodes) == 1:  # most layers: the general case below, without its sets and lists
+            node = layer.nodes[0]
+            inputs: list[Value] = []
+            seen: set[str] = set()
+            for ref in facts.input_refs_of(graph, node):
+                value = values.get(ref)
+                if value is None or ref in node.outputs or ref in seen or value.kind in _WEIGHT_KINDS:
+                    continue
+                seen.add(ref)
+                inputs.append(value)
+            layer.inputs = inputs
+            layer.outputs = [values[out] for out in node.outputs if out in values]
+            continue
         inside = {out for node in layer.nodes for out in node.outputs}
         names = {node.name for node in layer.nodes}
         seen: set[str] = set()

@@ -48,10 +48,13 @@ def partition(report) -> dict[str, Any]:
         for name in subgraph["layers"]:
             layers[index[name]].subgraph = subgraph["id"]
     cpu = [layer.name for layer in layers if not _on_bpu(layer)]
-    # A CPU layer cuts the model when BPU work lies on both sides of it.
-    cuts = [layer.name for layer in layers if layer.name in set(cpu)
+    # A CPU layer cuts the model when BPU work lies on both sides of it. (Sets built once: a scan
+    # of every layer per CPU layer was quadratic in models with large CPU regions.)
+    cpu_names = set(cpu)
+    read_by_bpu = {name for other in layers if _on_bpu(other) for name in other.after}
+    cuts = [layer.name for layer in layers if layer.name in cpu_names
             and any(_on_bpu(layers[index[p]]) for p in layer.after if p in index)
-            and any(_on_bpu(other) for other in layers if layer.name in other.after)]
+            and layer.name in read_by_bpu]
     total = len(layers)
     largest = max((s["size"] for s in subgraphs), default=0)
     if not subgraphs:

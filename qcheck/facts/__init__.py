@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from qcheck.graph import Ref
+
 FACTS: dict[str, str] = {}
 _EXTRACTORS: list[Callable[["LayerView", dict[str, Any]], None]] = []
 # Per extractor (same order): the primary-node ops it reads, or None for every op. An extractor
@@ -43,6 +45,7 @@ class LayerView:
                  context: dict[str, Any] | None = None):
         self.layer = layer
         self.node = layer.primary
+        self.op = self.node.op  # the primary node's op, read once (Node.op splits on every access)
         self.graph = graph
         self.dtypes = dtypes
         self.model_outputs = model_outputs
@@ -52,8 +55,6 @@ class LayerView:
         return self.node.args.get(name, default)
 
     def value(self, ref: Any):
-        from qcheck.graph import Ref
-
         return self.graph.values.get(ref.value) if isinstance(ref, Ref) else None
 
     def shape(self, ref: Any) -> tuple[int, ...] | None:
@@ -74,7 +75,11 @@ def consumers_of(graph) -> dict[str, list]:
     """graph.consumers(), built once per graph: mapping, every extractor and the checks read it."""
     cached = graph.__dict__.get("_qcheck_consumers")
     if cached is None:
-        cached = graph.__dict__["_qcheck_consumers"] = graph.consumers()
+        # What Graph.consumers() builds, from the node references read once (input_refs_of).
+        cached = graph.__dict__["_qcheck_consumers"] = {}
+        for node in graph.nodes:
+            for ref in input_refs_of(graph, node):
+                cached.setdefault(ref, []).append(node)
     return cached
 
 
@@ -98,12 +103,27 @@ def input_refs_of(graph, node) -> list[str]:
     return entry[1]
 
 
+_PLANS: dict[str, tuple] = {}  # op -> the extractors collect() runs for it, in registration order
+_PLANS_FOR: list = []  # the extractors the plans were made from (a later registration resets them)
+
+
+def _plan(op: str) -> tuple:
+    if len(_PLANS_FOR) != len(_EXTRACTORS):
+        _PLANS.clear()
+        _PLANS_FOR[:] = _EXTRACTORS
+    plan = _PLANS[op] = tuple(function for function, ops in zip(_EXTRACTORS, _EXTRACTOR_OPS)
+                              if ops is None or op in ops)
+    return plan
+
+
 def collect(view: LayerView) -> dict[str, Any]:
     facts: dict[str, Any] = {}
-    op = view.node.op  # read once: Node.op splits the target on every access
-    for function, ops in zip(_EXTRACTORS, _EXTRACTOR_OPS):
-        if ops is None or op in ops:
-            function(view, facts)
+    op = view.op
+    plan = _PLANS.get(op)
+    if plan is None or len(_PLANS_FOR) != len(_EXTRACTORS):
+        plan = _plan(op)
+    for function in plan:
+        function(view, facts)
     if not FACTS.keys() >= facts.keys():  # a programming error in an extractor, not a user error
         raise AssertionError(f"undeclared facts {sorted(set(facts) - set(FACTS))}")
     return facts
@@ -115,7 +135,10 @@ def pair(value: Any, count: int = 2) -> list[int] | None:
         return None
     if isinstance(value, int):
         return [value] * count
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, int) for v in value):
+    if isinstance(value, (list, tuple)) and value:
+        for item in value:  # every item an int (a loop: this runs several times per layer)
+            if not isinstance(item, int):
+                return None
         values = list(value)
         return values * count if len(values) == 1 else values
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from qcheck.facts import LayerView, consumers_of, extractor, fact
@@ -36,15 +37,18 @@ fact("broadcasts_n", "true when an input is broadcast along the N (first) dimens
 def shapes(view: LayerView, facts: dict[str, Any]) -> None:
     inputs, outputs = view.inputs, view.outputs
     facts["num_inputs"] = len(inputs)
-    facts["is_model_output"] = any(_reaches_output(view, v.name) for v in outputs)
+    reaches = False
+    for value in outputs:
+        if _reaches_output(view, value.name):
+            reaches = True
+            break
+    facts["is_model_output"] = reaches
     if inputs and inputs[0].shape is not None:
         shape = inputs[0].shape
         facts["rank"] = len(shape)
         facts["input_shape"] = tuple(shape)
         facts["max_dim_size"] = max(shape) if shape else 1
-        elements = 1
-        for d in shape:
-            elements *= d
+        elements = math.prod(shape)
         facts["input_elements"] = elements
         dtype = view.dtypes.get(inputs[0].name)
         if dtype:
@@ -65,23 +69,30 @@ def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
         return True
     if depth > 8:
         return False
-    consumers = consumers_of(view.graph)  # built once per graph: extractors run for every layer
-    return any(node.namespace in ("python", "prim") and any(_reaches_output(view, out, depth + 1)
-                                                            for out in node.outputs)
-               for node in consumers.get(name, []))
+    consumers = consumers_of(view.graph).get(name)  # built once per graph
+    if not consumers:
+        return False
+    # node.target.startswith(...) is node.namespace in ("python", "prim"), without the split
+    return any(node.target.startswith(_UNPACKING) and any(_reaches_output(view, out, depth + 1)
+                                                          for out in node.outputs)
+               for node in consumers)
+
+
+_UNPACKING = ("python::", "prim::")
+_DIM_KEYS = {prefix: tuple(prefix + d for d in "NCHW") for prefix in ("", "out_")}
 
 
 def _dims(shape: tuple[int, ...], prefix: str, facts: dict[str, Any]) -> None:
-    if len(shape) == 4:
-        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1], f"{prefix}H": shape[2],
-                      f"{prefix}W": shape[3]})
-    elif len(shape) == 5:
-        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1], f"{prefix}H": shape[3],
-                      f"{prefix}W": shape[4]})
+    n, c, h, w = _DIM_KEYS.get(prefix) or tuple(prefix + d for d in "NCHW")
+    rank = len(shape)
+    if rank == 4:
+        facts[n], facts[c], facts[h], facts[w] = shape[0], shape[1], shape[2], shape[3]
+    elif rank == 5:
+        facts[n], facts[c], facts[h], facts[w] = shape[0], shape[1], shape[3], shape[4]
         if not prefix:
             facts["D"] = shape[2]
-    elif len(shape) in (2, 3):
-        facts.update({f"{prefix}N": shape[0], f"{prefix}C": shape[1]})
+    elif rank in (2, 3):
+        facts[n], facts[c] = shape[0], shape[1]
 
 
 @extractor
@@ -125,7 +136,7 @@ def quantization(view: LayerView, facts: dict[str, Any]) -> None:
     if "input_source" in view.context:
         facts["input_source"] = view.context["input_source"]
     facts["is_model_input"] = any(v.name in view.graph.inputs for v in view.inputs)
-    if view.node.op not in _STUB_OPS:
+    if view.op not in _STUB_OPS:
         return
     scale = view.node.args.get("scale")
     if not isinstance(scale, (int, float)) or isinstance(scale, bool):

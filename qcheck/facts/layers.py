@@ -57,20 +57,25 @@ _CONVS = {"conv1d", "conv2d", "conv3d", "_convolution", "convolution", "conv_tra
           "conv2d_add_relu", "conv_transpose2d_relu"}
 
 
+_SPATIAL_KEYS: dict[str, tuple[str, str, str]] = {}  # "stride" -> ("stride_d", "stride_h", "stride_w")
+
+
 def _spatial(values: list[int] | None, name: str, facts: dict[str, Any]) -> None:
-    if not values:
+    if not values or len(values) > 3:
         return
-    axes = ("d", "h", "w")[-len(values):] if len(values) <= 3 else ()
-    for axis, value in zip(axes, values):
-        facts[f"{name}_{axis}"] = value
+    keys = _SPATIAL_KEYS.get(name)
+    if keys is None:
+        keys = _SPATIAL_KEYS[name] = (f"{name}_d", f"{name}_h", f"{name}_w")
+    for key, value in zip(keys[-len(values):], values):  # the last axes: [h, w] for 2-D
+        facts[key] = value
 
 
 @extractor(ops=_CONVS)
 def convolution(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if node.op not in _CONVS:
+    if view.op not in _CONVS:
         return
-    transposed = bool(node.args.get("transposed", False)) or node.op.startswith("conv_transpose")
+    transposed = bool(node.args.get("transposed", False)) or view.op.startswith("conv_transpose")
     facts["transposed"] = transposed
     weight = view.shape(node.args.get("weight"))
     spatial = len(weight) - 2 if weight else 2
@@ -189,29 +194,30 @@ def _normalize(dims: Any, rank: int | None) -> tuple[int, ...] | None:
 @extractor
 def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
+    op = view.op
     rank = facts.get("rank")
-    if node.op in ("mean", "sum", "amax", "amin", "max", "min", "argmax", "argmin", "std", "var", "prod"):
+    if op in ("mean", "sum", "amax", "amin", "max", "min", "argmax", "argmin", "std", "var", "prod"):
         dims = node.args.get("dim")
-        if "dim" in node.args or node.op in ("mean", "sum"):
+        if "dim" in node.args or op in ("mean", "sum"):
             normalized = _normalize(dims, rank)
             if normalized is not None:
                 facts["dims"] = normalized
         if "keepdim" in node.args:
             facts["keepdim"] = bool(node.args["keepdim"])
-    elif node.op in ("transpose", "swapaxes", "t"):
-        if node.op == "t":
+    elif op in ("transpose", "swapaxes", "t"):
+        if op == "t":
             facts["dims"] = (0, 1)
         else:
             normalized = _normalize([node.args.get("dim0"), node.args.get("dim1")], rank)
             if normalized is not None:
                 facts["dims"] = normalized
-    elif node.op == "permute":
+    elif op == "permute":
         order = node.args.get("dims")
         if isinstance(order, list) and rank:
             facts["dims"] = tuple(i for i, d in enumerate(order) if d % rank != i)
     if isinstance(node.args.get("dim"), int) and rank:
-        facts["dim"] = node.args["dim"] % rank if node.op != "cat" else node.args["dim"] % rank
-    if node.op in ("cat", "concat", "concatenate", "stack"):
+        facts["dim"] = node.args["dim"] % rank if op != "cat" else node.args["dim"] % rank
+    if op in ("cat", "concat", "concatenate", "stack"):
         tensors = node.args.get("tensors")
         if isinstance(tensors, list):
             facts["num_tensors"] = len(tensors)
@@ -277,10 +283,12 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
     if view.inputs:
         producers = _producers(view.graph)
         producer = producers.get(view.inputs[0].name)
+        op = producer.op if producer is not None else None
         # Look through QAT fake-quants: conv -> fake-quant -> bn still folds.
-        while producer is not None and producer.op in _FAKE_QUANTS and producer.input_refs():
+        while producer is not None and op in _FAKE_QUANTS and producer.input_refs():
             producer = producers.get(producer.input_refs()[0])
-        facts["follows_conv"] = producer is not None and producer.op in _CONVS
+            op = producer.op if producer is not None else None
+        facts["follows_conv"] = producer is not None and op in _CONVS
 
 
 _FAKE_QUANTS = {"fake_quantize_per_tensor_affine", "fused_moving_avg_obs_fake_quant",

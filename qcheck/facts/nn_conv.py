@@ -52,6 +52,8 @@ def _only_consumer(graph, value_name: str):
     if value_name in graph.outputs:
         return None
     readers = _consumers(graph).get(value_name, [])
+    if len(readers) == 1:
+        return readers[0]
     unique = {node.name: node for node in readers}
     return next(iter(unique.values())) if len(unique) == 1 else None
 
@@ -82,17 +84,18 @@ def _sumin_operand(graph, add_node, conv_out: str):
 @extractor(ops={*_CONVS, *_BATCH_NORMS})
 def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
+    op = view.op
     graph = view.graph
-    if _is_conv(node):
+    if op in _CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
         weight = view.shape(node.args.get("weight"))
         if weight:
             facts["conv_dims"] = len(weight) - 2
-        elif node.op in _CONV_DIMS:
-            facts["conv_dims"] = _CONV_DIMS[node.op]
+        elif op in _CONV_DIMS:
+            facts["conv_dims"] = _CONV_DIMS[op]
         elif facts.get("rank"):
             facts["conv_dims"] = max(facts["rank"] - 2, 1)
         out = node.outputs[0] if node.outputs else None
-        facts["sumin"] = node.op in _FUSED_SUMIN
+        facts["sumin"] = op in _FUSED_SUMIN
         if out is not None and not facts["sumin"]:
             reader = _only_consumer(graph, out)
             if reader is not None and reader.op in _ADDS:
@@ -103,8 +106,11 @@ def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
                     if dtype:
                         facts["sumin_dtype"] = dtype
         if out is not None:
-            facts["fused_model_output"] = _fused_output(graph, out, set(view.model_outputs) | set(graph.outputs))
-    if node.op in _BATCH_NORMS and view.inputs:
+            outputs = view.model_outputs
+            if not all(name in outputs for name in graph.outputs):
+                outputs = set(outputs) | set(graph.outputs)
+            facts["fused_model_output"] = _fused_output(graph, out, outputs)
+    if op in _BATCH_NORMS and view.inputs:
         source = view.inputs[0].name
         producer = _producers(graph).get(source)
         facts["bn_absorbed"] = _is_conv(producer) and _only_consumer(graph, source) is node
@@ -117,9 +123,12 @@ def _fused_output(graph, value: str, outputs: set[str]) -> bool:
         if value in outputs:
             return True
         reader = _only_consumer(graph, value)
-        if reader is None or not (reader.op in _BATCH_NORMS or reader.op in _RELUS or reader.op in _ADDS):
+        if reader is None:
             return False
-        if reader.op in _ADDS and _sumin_operand(graph, reader, value) is None:
+        op = reader.op
+        if not (op in _BATCH_NORMS or op in _RELUS or op in _ADDS):
+            return False
+        if op in _ADDS and _sumin_operand(graph, reader, value) is None:
             return False
         if not reader.outputs:
             return False

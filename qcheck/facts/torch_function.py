@@ -35,7 +35,7 @@ _PASS_THROUGH = ("python::getitem",)
 def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     facts["other_is_tensor"] = isinstance(node.args.get("other"), Ref)
-    if node.namespace == "quantized" and node.op.startswith(("add_scalar", "mul_scalar")):
+    if node.target.startswith("quantized::") and view.op.startswith(("add_scalar", "mul_scalar")):
         # FloatFunctional.add_scalar / mul_scalar of a converted model: the operand is a number
         # (its schema names it `b`, so the general operand facts do not see it).
         facts.setdefault("has_scalar_operand", True)
