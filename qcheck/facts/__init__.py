@@ -111,7 +111,9 @@ def _plan(op: str) -> tuple:
     if len(_PLANS_FOR) != len(_EXTRACTORS):
         _PLANS.clear()
         _PLANS_FOR[:] = _EXTRACTORS
-    plan = _PLANS[op] = tuple(function for function, ops in zip(_EXTRACTORS, _EXTRACTOR_OPS)
+    # An extractor appended to _EXTRACTORS without the decorator has no ops: it runs for every op.
+    gates = _EXTRACTOR_OPS + [None] * (len(_EXTRACTORS) - len(_EXTRACTOR_OPS))
+    plan = _PLANS[op] = tuple(function for function, ops in zip(_EXTRACTORS, gates)
                               if ops is None or op in ops)
     return plan
 
