@@ -13,3 +13,10 @@ class QcheckError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (at most 300 characters): what a one-line error
+    may quote of torch's or a user's exception."""
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__

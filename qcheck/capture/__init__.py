@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from qcheck.errors import QcheckError
+from qcheck.errors import QcheckError, first_line
 from qcheck.graph import Graph
 
 INPUT_DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool")
@@ -68,7 +68,7 @@ def example_tensors(inputs: list[InputSpec], device: str = "cpu") -> tuple:
                 tensors.append(torch.ones(spec.shape, dtype=dtype, device=device))
         except (RuntimeError, MemoryError) as error:  # "DefaultCPUAllocator: can't allocate memory"
             shape = "x".join(str(d) for d in spec.shape)
-            raise QcheckError(f"cannot make an example input of shape {shape} ({_first_line(error)}); "
+            raise QcheckError(f"cannot make an example input of shape {shape} ({first_line(error)}); "
                               "check --input-shape") from None
     return tuple(tensors)
 
@@ -146,7 +146,7 @@ def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph
     try:
         return export.export_module(module, example_tensors(inputs, device="meta")), ""
     except Exception as error:
-        return None, f"torch.export on the meta device failed ({_first_line(error)})"
+        return None, f"torch.export on the meta device failed ({first_line(error)})"
 
 
 def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:
@@ -159,7 +159,7 @@ def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:
     try:
         return export.export_module(module, example_inputs)
     except Exception as export_error:
-        export_failure = _first_line(export_error)
+        export_failure = first_line(export_error)
         # Tell a model that cannot run on these inputs from one that export cannot take.
         try:
             with torch.no_grad():
@@ -288,7 +288,7 @@ def _capture_pt2(path: str) -> Graph:
                           "(they could run code); export the model without custom objects, or pass an "
                           "eager spec file.py:NAME", path) from None
     except Exception as error:
-        raise QcheckError(f"could not load this .pt2 archive ({_first_line(error)}); re-save it with "
+        raise QcheckError(f"could not load this .pt2 archive ({first_line(error)}); re-save it with "
                           "torch.export.save from this torch version", path) from None
     return export.program_to_graph(program, origin="pt2")
 
@@ -353,9 +353,4 @@ def _no_unpickling():
 def _forward_failed(error: Exception, example_inputs: tuple) -> str:
     shapes = ", ".join("x".join(str(d) for d in t.shape) for t in example_inputs if hasattr(t, "shape"))
     return (f"the model's forward raised {type(error).__name__} on inputs of shape {shapes}: "
-            f"{_first_line(error)}; check --input-shape")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+            f"{first_line(error)}; check --input-shape")

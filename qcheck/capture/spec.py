@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-from qcheck.errors import QcheckError
+from qcheck.errors import QcheckError, first_line
 
 _MODULE_NAME = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
 
@@ -77,7 +77,7 @@ def _call(factory, target: str, doing: str, device: str | None = None):
                 "arguments that builds the model", target) from None
         raise QcheckError(f"{doing} raised TypeError: {error}", target) from None
     except Exception as error:  # the user's constructor: anything may go wrong there
-        raise QcheckError(f"{doing} raised {type(error).__name__}: {_first_line(error)}", target) from None
+        raise QcheckError(f"{doing} raised {type(error).__name__}: {first_line(error)}", target) from None
 
 
 def _import_file(location: str, target: str):
@@ -101,7 +101,7 @@ def _import_file(location: str, target: str):
         sys.modules.pop(unique, None)
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise QcheckError(f"importing {location} raised {type(error).__name__}: {_first_line(error)}",
+        raise QcheckError(f"importing {location} raised {type(error).__name__}: {first_line(error)}",
                           target) from None
     finally:
         if sys.path and sys.path[0] == folder:
@@ -118,10 +118,5 @@ def _import_module(location: str, target: str):
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise QcheckError(f"importing {location} raised {type(error).__name__}: {_first_line(error)}",
+        raise QcheckError(f"importing {location} raised {type(error).__name__}: {first_line(error)}",
                           target) from None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

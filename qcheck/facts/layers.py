@@ -281,7 +281,7 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
     if chws:
         facts["max_input_chw"] = max(chws)
     if view.inputs:
-        producers = _producers(view.graph)
+        producers = producers_of(view.graph)  # built once per graph
         producer = producers.get(view.inputs[0].name)
         op = producer.op if producer is not None else None
         # Look through QAT fake-quants: conv -> fake-quant -> bn still folds.
@@ -293,7 +293,3 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
 
 _FAKE_QUANTS = {"fake_quantize_per_tensor_affine", "fused_moving_avg_obs_fake_quant",
                 "fake_quantize_per_tensor_affine_cachemask", "_fake_quantize_learnable_per_tensor_affine"}
-
-
-def _producers(graph) -> dict:
-    return producers_of(graph)  # built once per graph: extractors run for every layer
