@@ -14,7 +14,6 @@ from qcheck.report import Finding, LayerResult, TensorInfo, status_of
 from qcheck.rules import Constraint, RuleSet
 
 SEVERITY_STATUS = {"error": "fail", "warning": "warn"}
-_FACT_FREE_KINDS = ("dtype", "unsupported", "static")  # constraint kinds _evaluate judges without facts
 
 
 @dataclass
@@ -95,9 +94,9 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
     view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs,
                            {"input_source": settings.input_source,
                             "fake_quantized": assignment.fake_quantized})
-    # A row of dtype, static and unsupported constraints without conditions reads no facts.
-    needs_facts = any(c.when is not None or c.kind not in _FACT_FREE_KINDS for c in rule.constraints)
-    known = facts.collect(view) if needs_facts else {}
+    # Only the facts the row reads are collected: none for a row of dtype, static and
+    # unsupported constraints (ReLU), a few for most.
+    known = facts.collect(view, rule.reads) if rule.reads else {}
     found = []
     for constraint in rule.constraints:
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
@@ -128,8 +127,18 @@ def _nodes_by_name(graph: Graph) -> dict:
     return cached
 
 
+def _has_qschemes(graph: Graph) -> bool:
+    """True when a value of the graph carries quantization parameters (a converted model)."""
+    cached = graph.__dict__.get("_qcheck_has_qschemes")
+    if cached is None:
+        cached = graph.__dict__["_qcheck_has_qschemes"] = any(v.qscheme for v in graph.values.values())
+    return cached
+
+
 def _quant_params(layer: Layer, graph: Graph, assignment: Assignment, march: str) -> list[Finding]:
     """The vendor's check_quanti_param: scales and zero points that cannot be deployed."""
+    if not assignment.fake_quant and not _has_qschemes(graph):
+        return []  # a float model: no quantization parameters anywhere
     problems: dict[str, Any] = {}
     for value in layer.outputs:
         params = dict(graph.values[value.name].qscheme or {}) if value.name in graph.values else {}

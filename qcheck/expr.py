@@ -1,7 +1,7 @@
 """The constraint language of rule files: a small, safe subset of Python expressions.
 
-Parsed once with `ast` against a whitelist and evaluated by walking the tree: names are facts
-about a layer (`kernel_h`, `out_channels`, `is_model_output`), never Python objects, so a rule
+Parsed once with `ast` against a whitelist, then compiled into nested Python closures (one per
+tree node, built here, never `eval`/`compile` of the text): names are facts about a layer (`kernel_h`, `out_channels`, `is_model_output`), never Python objects, so a rule
 file cannot reach the interpreter. Examples:
 
     kernel_h * kernel_w <= 1024
@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import operator
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 MAX_LENGTH = 500
@@ -74,10 +74,16 @@ class Expr:
     text: str
     tree: ast.expression
     names: tuple[str, ...]  # facts read, in first-use order
+    # The tree as closures: a layer's dozen constraints are evaluated for every layer of a
+    # graph, and walking the tree each time cost several times more.
+    run: Callable[[dict[str, Any]], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "run", _compile(self.tree.body))
 
     def evaluate(self, facts: dict[str, Any]) -> Any:
         try:
-            return _eval(self.tree.body, facts)
+            return self.run(facts)
         except Unknown:
             raise
         except (TypeError, ValueError, LookupError, ArithmeticError, RecursionError, MemoryError) as error:
@@ -156,53 +162,86 @@ def _validate(node: ast.AST, names: list[str], known: set[str] | None) -> None:
                     f"({ast.unparse(node) if hasattr(ast, 'unparse') else ''})")
 
 
-def _eval(node: ast.AST, facts: dict[str, Any]) -> Any:
+_LITERALS = {"True": True, "False": False, "None": None}
+
+
+def _compile(node: ast.AST) -> Callable[[dict[str, Any]], Any]:
+    """A closure computing `node` from the facts; only the node types _validate accepts."""
     if isinstance(node, ast.Constant):
-        return node.value
+        constant = node.value
+        return lambda facts: constant
     if isinstance(node, ast.Name):
-        if node.id in ("True", "False", "None"):
-            return {"True": True, "False": False, "None": None}[node.id]
-        value = facts.get(node.id)
-        if value is None:
-            raise Unknown(node.id)
-        return value
+        name = node.id
+        if name in _LITERALS:
+            literal = _LITERALS[name]
+            return lambda facts: literal
+
+        def fact(facts):
+            value = facts.get(name)
+            if value is None:
+                raise Unknown(name)
+            return value
+        return fact
     if isinstance(node, ast.BoolOp):
+        parts = [_compile(value) for value in node.values]
         if isinstance(node.op, ast.And):
-            result: Any = True
-            for value in node.values:
-                result = _eval(value, facts)
-                if not result:
+            def conjunction(facts):
+                result: Any = True
+                for part in parts:
+                    result = part(facts)
+                    if not result:
+                        return result
+                return result
+            return conjunction
+
+        def disjunction(facts):
+            result: Any = False
+            for part in parts:
+                result = part(facts)
+                if result:
                     return result
             return result
-        result = False
-        for value in node.values:
-            result = _eval(value, facts)
-            if result:
-                return result
-        return result
+        return disjunction
     if isinstance(node, ast.UnaryOp):
-        operand = _eval(node.operand, facts)
+        operand = _compile(node.operand)
         if isinstance(node.op, ast.Not):
-            return not operand
-        return -operand if isinstance(node.op, ast.USub) else +operand
+            return lambda facts: not operand(facts)
+        if isinstance(node.op, ast.USub):
+            return lambda facts: -operand(facts)
+        return lambda facts: +operand(facts)
     if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](_eval(node.left, facts), _eval(node.right, facts))
+        binary, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
+        return lambda facts: binary(left(facts), right(facts))
     if isinstance(node, ast.Compare):
-        left = _eval(node.left, facts)
-        for op, comparator in zip(node.ops, node.comparators):
-            right = _eval(comparator, facts)
-            if not _COMPARE[type(op)](left, right):
-                return False
-            left = right
-        return True
+        first = _compile(node.left)
+        if len(node.ops) == 1:  # the common case: kernel_h <= 7
+            compare, second = _COMPARE[type(node.ops[0])], _compile(node.comparators[0])
+            return lambda facts: True if compare(first(facts), second(facts)) else False
+        steps = [(_COMPARE[type(op)], _compile(comparator)) for op, comparator in zip(node.ops, node.comparators)]
+
+        def chain(facts):
+            left = first(facts)
+            for compare, comparator in steps:
+                right = comparator(facts)
+                if not compare(left, right):
+                    return False
+                left = right
+            return True
+        return chain
     if isinstance(node, ast.IfExp):
-        return _eval(node.body, facts) if _eval(node.test, facts) else _eval(node.orelse, facts)
+        test, body, orelse = _compile(node.test), _compile(node.body), _compile(node.orelse)
+        return lambda facts: body(facts) if test(facts) else orelse(facts)
     if isinstance(node, ast.Tuple):
-        return tuple(_eval(element, facts) for element in node.elts)
+        elements = [_compile(element) for element in node.elts]
+        return lambda facts: tuple(element(facts) for element in elements)
     if isinstance(node, ast.List):
-        return [_eval(element, facts) for element in node.elts]
+        elements = [_compile(element) for element in node.elts]
+        return lambda facts: [element(facts) for element in elements]
     if isinstance(node, ast.Subscript):
-        return _eval(node.value, facts)[_eval(node.slice, facts)]
+        container, index = _compile(node.value), _compile(node.slice)
+        return lambda facts: container(facts)[index(facts)]
     if isinstance(node, ast.Call):
-        return _FUNCTIONS[node.func.id](*[_eval(arg, facts) for arg in node.args])
+        function = _FUNCTIONS[node.func.id]
+        arguments = [_compile(arg) for arg in node.args]
+        return lambda facts: function(*[argument(facts) for argument in arguments])
     raise ExprError(f"{type(node).__name__} is not allowed")  # unreachable after parse()

@@ -39,23 +39,26 @@ class Node:
     # Enclosing modules, outermost first: (qualified path, type name such as "Conv2d").
     module_stack: list[tuple[str, str]] = field(default_factory=list)
     source: str | None = None  # user's "file.py:42" when the capture knows it
+    # Read from `target` once: every stage asks for them, several times per node. A node's
+    # target is not changed after capture.
+    op: str = field(init=False, repr=False, compare=False)  # "aten::add.Tensor" -> "add"
+    namespace: str = field(init=False, repr=False, compare=False)  # "aten", "" when none
+
+    def __post_init__(self) -> None:
+        self.op = self.target.split("::", 1)[-1].split(".", 1)[0]
+        self.namespace = self.target.split("::", 1)[0] if "::" in self.target else ""
 
     def input_refs(self) -> list[str]:
         """Value names this node reads, in argument order (lists flattened)."""
         found: list[str] = []
         for arg in self.args.values():
-            items = arg if isinstance(arg, (list, tuple)) else [arg]
-            found.extend(item.value for item in items if isinstance(item, Ref))
+            if isinstance(arg, Ref):
+                found.append(arg.value)
+            elif isinstance(arg, (list, tuple)):
+                for item in arg:
+                    if isinstance(item, Ref):
+                        found.append(item.value)
         return found
-
-    @property
-    def op(self) -> str:
-        """The op's name without namespace or overload: "aten::add.Tensor" -> "add"."""
-        return self.target.split("::", 1)[-1].split(".", 1)[0]
-
-    @property
-    def namespace(self) -> str:
-        return self.target.split("::", 1)[0] if "::" in self.target else ""
 
 
 @dataclass

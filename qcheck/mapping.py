@@ -63,7 +63,6 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
     constant = _constant_nodes(graph)
-    candidates: dict[str, list[Operator]] = {}  # target -> table rows naming it, looked up once
     for node in graph.nodes:
         group = groups.get(node.name)
         if group is not None:
@@ -80,8 +79,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
                 layer.primary = node  # facts are read from the op the row names
             counts["operator"] += 1
             continue
-        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules,
-                                                                                     candidates)
+        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules)
         counts[kind] += 1
         path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
         path = path or None  # the root module has no path
@@ -95,9 +93,8 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     return Mapping(layers, counts)
 
 
-def classify(node: Node, graph: Graph, rules: RuleSet,
-             candidates: dict[str, list[Operator]] | None = None) -> tuple[str, Operator | None]:
-    operator = match_operator(node, graph, rules, candidates)
+def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
+    operator = match_operator(node, graph, rules)
     if operator is not None:
         return "operator", operator
     if node.target in rules.structural or node.namespace == "prim" or not _makes_tensor(node, graph):
@@ -127,24 +124,18 @@ def _makes_tensor(node: Node, graph: Graph) -> bool:
     return any(out in graph.values for out in node.outputs)
 
 
-def match_operator(node: Node, graph: Graph, rules: RuleSet,
-                   candidates: dict[str, list[Operator]] | None = None) -> Operator | None:
+def match_operator(node: Node, graph: Graph, rules: RuleSet) -> Operator | None:
     """The first row naming the node's module type whose condition holds, else the first row
     free of module types whose condition holds. Conditions are evaluated only as far as needed,
-    on facts read once per node."""
-    if candidates is None:
-        found = rules.candidates(node.target)
-    else:
-        found = candidates.get(node.target)
-        if found is None:
-            found = candidates[node.target] = rules.candidates(node.target)
+    on the facts they read, collected once per node."""
+    found, wanted = rules.match_candidates(node.target)
     if not found:
         return None
     module_type = node.module_stack[-1][1] if node.module_stack else None
     known: list[dict] = []  # the node's facts, collected at the first condition
 
     def usable(op: Operator) -> bool:
-        return op.when is None or _holds(op.when, node, graph, known)
+        return op.when is None or _holds(op.when, node, graph, wanted, known)
 
     for op in found:
         if module_type in op.modules and usable(op):
@@ -155,13 +146,14 @@ def match_operator(node: Node, graph: Graph, rules: RuleSet,
     return None
 
 
-def _holds(condition: expr.Expr, node: Node, graph: Graph, known: list[dict] | None = None) -> bool:
-    """Evaluate a match condition on facts read from the node's own arguments and shapes
-    (`known` keeps them for the node's other conditions)."""
+def _holds(condition: expr.Expr, node: Node, graph: Graph, wanted: frozenset[str],
+           known: list[dict] | None = None) -> bool:
+    """Evaluate a match condition on facts read from the node's own arguments and shapes: the
+    `wanted` ones, which cover the node's other conditions (`known` keeps them for those)."""
     if not known:
         layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
         _connect(graph, [layer])
-        collected = facts.collect(facts.LayerView(layer, graph, {}, set()))
+        collected = facts.collect(facts.LayerView(layer, graph, {}, set()), wanted)
         if known is None:
             known = []
         known.append(collected)

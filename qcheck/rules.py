@@ -62,6 +62,11 @@ class MarchRule:
     output: Any = None  # list of dtypes | "same" | {index: list} | None (not stated)
     via: str | None = None
     note: str | None = None
+    reads: frozenset[str] = field(init=False)  # the facts its constraints and conditions read
+
+    def __post_init__(self) -> None:
+        self.reads = frozenset(name for c in self.constraints for e in (c.when, c.check) if e is not None
+                               for name in e.names)
 
 
 @dataclass
@@ -102,6 +107,8 @@ class RuleSet:
     structural: set[str]
     files: list[str]
     _resolved: dict[tuple[str, str], MarchRule] = field(default_factory=dict)
+    _by_target: dict[str, tuple[list[Operator], frozenset[str]]] = field(default_factory=dict)
+    _by_id: dict[str, dict[str, Constraint]] = field(default_factory=dict)  # march -> id -> constraint
 
     def resolve_march(self, text: str | None) -> str:
         choices = ", ".join(self.marches)
@@ -127,10 +134,25 @@ class RuleSet:
         march = constraint_id.split(".", 1)[0]
         if march not in self.marches:
             return None
-        return next((c for c in self.constraints(march) if c.id == constraint_id), None)
+        by_id = self._by_id.get(march)
+        if by_id is None:
+            by_id = self._by_id[march] = {}
+            for constraint in self.constraints(march):
+                by_id.setdefault(constraint.id, constraint)
+        return by_id.get(constraint_id)
 
     def candidates(self, target: str) -> list[Operator]:
-        return [op for op in self.operators.values() if target in op.ops]
+        """The rows whose `ops` name `target`, in table order."""
+        return self.match_candidates(target)[0]
+
+    def match_candidates(self, target: str) -> tuple[list[Operator], frozenset[str]]:
+        """The rows naming `target`, and the facts their `when` conditions read (looked up once)."""
+        found = self._by_target.get(target)
+        if found is None:
+            rows = [op for op in self.operators.values() if target in op.ops]
+            wanted = frozenset(name for op in rows if op.when is not None for name in op.when.names)
+            found = self._by_target[target] = (rows, wanted)
+        return found
 
 
 def load_rules(extra: list[str] | None = None) -> RuleSet:

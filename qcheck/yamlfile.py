@@ -2,6 +2,10 @@
 
 `yaml.safe_load` semantics (no Python objects), plus: aliases are refused (an alias bomb cannot
 expand), and every mapping remembers the line it starts on so errors can name it.
+
+libyaml parses when PyYAML has it (the shipped rules: 0.015 s instead of 0.13 s in pure Python)
+and it is 0.2.5 or newer, whose parser limits nesting depth; its composer is C code, so aliases
+are found in the composed node tree (an alias is a node met twice) rather than as events.
 """
 
 from __future__ import annotations
@@ -21,13 +25,21 @@ class LineDict(dict):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError("while reading", None, "aliases (*name) are not allowed",
-                                       event.start_mark)
-        return super().compose_node(parent, index)
+def _libyaml_loader():
+    try:
+        from yaml import _yaml  # PyYAML's libyaml binding
+
+        return yaml.CSafeLoader if tuple(_yaml.get_version()) >= (0, 2, 5) else None
+    except (ImportError, AttributeError):
+        return None
+
+
+class _Loader(_libyaml_loader() or yaml.SafeLoader):
+    def get_single_node(self):  # noqa: D102 - PyYAML hook
+        node = super().get_single_node()
+        if node is not None:
+            _refuse_aliases(node)
+        return node
 
     def construct_object(self, node, deep=False):  # noqa: D102 - PyYAML hook
         try:
@@ -58,6 +70,23 @@ class _Loader(yaml.SafeLoader):
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         return mapping
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """An alias makes two places of the tree one node object: refuse the first node met twice,
+    walking in document order (so the anchor is met first) without recursion."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Any]] = [(root, root.start_mark)]
+    while stack:
+        node, mark = stack.pop()
+        if id(node) in seen:
+            raise yaml.MarkedYAMLError("while reading", None, "aliases (*name) are not allowed", mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack += [(value, key.start_mark), (key, key.start_mark)]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(item, node.start_mark) for item in reversed(node.value)]
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)

@@ -8,15 +8,23 @@ out, and a constraint that needs it is skipped rather than guessed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from qcheck.graph import Ref
 
 FACTS: dict[str, str] = {}
-_EXTRACTORS: list[Callable[["LayerView", dict[str, Any]], None]] = []
-# Per extractor (same order): the primary-node ops it reads, or None for every op. An extractor
-# registered with `ops` returns without a fact for any other op, so collect() skips the call.
-_EXTRACTOR_OPS: list[frozenset[str] | None] = []
+
+
+@dataclass(frozen=True)
+class Extractor:
+    function: Callable[["LayerView", dict[str, Any]], None]
+    ops: frozenset[str] | None  # the primary-node ops it acts on; None: every op
+    provides: frozenset[str]  # the facts it may add
+    needs: frozenset[str]  # facts of earlier extractors it reads
+
+
+_EXTRACTORS: list[Extractor] = []  # in registration order, which is evaluation order
 
 
 def fact(name: str, description: str) -> None:
@@ -25,17 +33,23 @@ def fact(name: str, description: str) -> None:
     FACTS[name] = description
 
 
-def extractor(function: Callable[["LayerView", dict[str, Any]], None] | None = None, *, ops=None):
-    """Register a function that adds facts for a layer (it must only add declared names).
+def extractor(*, provides, ops=None, needs=()):
+    """Register a function that adds facts for a layer.
 
-    `@extractor(ops=NAMES)` declares that the function adds nothing unless the layer's primary
-    node's op (Node.op) is one of NAMES; it is then not called for other layers."""
+    `provides` names every fact it may add (declared with `fact`): collect() runs it only when a
+    constraint reads one of them. `needs` names facts it reads from extractors registered before
+    it; they run first. With `ops`, the function adds nothing unless the layer's primary node's op
+    (Node.op) is one of them, and is not called for other layers."""
+    undeclared = sorted(set(provides) - FACTS.keys() | set(needs) - FACTS.keys())
+    if undeclared:
+        raise ValueError(f"extractor facts not declared with fact(): {undeclared}")
+
     def register(function):
-        _EXTRACTORS.append(function)
-        _EXTRACTOR_OPS.append(frozenset(ops) if ops is not None else None)
+        _EXTRACTORS.append(Extractor(function, frozenset(ops) if ops is not None else None,
+                                     frozenset(provides), frozenset(needs)))
         return function
 
-    return register(function) if function is not None else register
+    return register
 
 
 class LayerView:
@@ -103,31 +117,41 @@ def input_refs_of(graph, node) -> list[str]:
     return entry[1]
 
 
-_PLANS: dict[str, tuple] = {}  # op -> the extractors collect() runs for it, in registration order
-_PLANS_FOR: list = []  # the extractors the plans were made from (a later registration resets them)
+# (op, facts wanted or None for all) -> (the extractors to run, the facts they may add)
+_PLANS: dict[tuple[str, frozenset[str] | None], tuple[tuple, frozenset[str]]] = {}
 
 
-def _plan(op: str) -> tuple:
-    if len(_PLANS_FOR) != len(_EXTRACTORS):
-        _PLANS.clear()
-        _PLANS_FOR[:] = _EXTRACTORS
-    # An extractor appended to _EXTRACTORS without the decorator has no ops: it runs for every op.
-    gates = _EXTRACTOR_OPS + [None] * (len(_EXTRACTORS) - len(_EXTRACTOR_OPS))
-    plan = _PLANS[op] = tuple(function for function, ops in zip(_EXTRACTORS, gates)
-                              if ops is None or op in ops)
+def _plan(op: str, wanted: frozenset[str] | None) -> tuple[tuple, frozenset[str]]:
+    # Walk backwards so an extractor's needs add the earlier extractors that provide them.
+    demand = set(wanted) if wanted is not None else None
+    chosen: list[Extractor] = []
+    for item in reversed(_EXTRACTORS):
+        if item.ops is not None and op not in item.ops:
+            continue
+        if demand is not None:
+            if not item.provides & demand:
+                continue
+            demand |= item.needs
+        chosen.append(item)
+    chosen.reverse()
+    allowed = frozenset().union(*(item.provides for item in chosen))
+    plan = _PLANS[(op, wanted)] = (tuple(item.function for item in chosen), allowed)
     return plan
 
 
-def collect(view: LayerView) -> dict[str, Any]:
+def collect(view: LayerView, wanted: frozenset[str] | None = None) -> dict[str, Any]:
+    """The layer's facts: those in `wanted` (and whatever the extractors that provide them add
+    on the way), or all of them. A fact no extractor can know for this layer is left out."""
     facts: dict[str, Any] = {}
-    op = view.op
-    plan = _PLANS.get(op)
-    if plan is None or len(_PLANS_FOR) != len(_EXTRACTORS):
-        plan = _plan(op)
-    for function in plan:
+    key = (view.op, wanted)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(*key)
+    functions, allowed = plan
+    for function in functions:
         function(view, facts)
-    if not FACTS.keys() >= facts.keys():  # a programming error in an extractor, not a user error
-        raise AssertionError(f"undeclared facts {sorted(set(facts) - set(FACTS))}")
+    if not allowed >= facts.keys():  # a programming error in an extractor, not a user error
+        raise AssertionError(f"facts not declared in the extractors' provides: {sorted(set(facts) - allowed)}")
     return facts
 
 

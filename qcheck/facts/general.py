@@ -33,16 +33,15 @@ fact("broadcast_inputs", "how many tensor inputs are broadcast to the output sha
 fact("broadcasts_n", "true when an input is broadcast along the N (first) dimension")
 
 
-@extractor
+_SHAPE_FACTS = ("num_inputs", "rank", "input_shape", "max_dim_size", "input_elements", "input_dtype",
+                "input_bytes", "N", "C", "H", "W", "D", "out_rank", "output_shape", "out_N", "out_C", "out_H",
+                "out_W", "output_dtype")
+
+
+@extractor(provides=_SHAPE_FACTS)
 def shapes(view: LayerView, facts: dict[str, Any]) -> None:
     inputs, outputs = view.inputs, view.outputs
     facts["num_inputs"] = len(inputs)
-    reaches = False
-    for value in outputs:
-        if _reaches_output(view, value.name):
-            reaches = True
-            break
-    facts["is_model_output"] = reaches
     if inputs and inputs[0].shape is not None:
         shape = inputs[0].shape
         facts["rank"] = len(shape)
@@ -61,6 +60,16 @@ def shapes(view: LayerView, facts: dict[str, Any]) -> None:
         _dims(outputs[0].shape, "out_", facts)
         if view.dtypes.get(outputs[0].name):
             facts["output_dtype"] = view.dtypes[outputs[0].name]
+
+
+@extractor(provides=("is_model_output",))
+def model_output(view: LayerView, facts: dict[str, Any]) -> None:
+    reaches = False
+    for value in view.outputs:
+        if _reaches_output(view, value.name):
+            reaches = True
+            break
+    facts["is_model_output"] = reaches
 
 
 def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
@@ -95,7 +104,7 @@ def _dims(shape: tuple[int, ...], prefix: str, facts: dict[str, Any]) -> None:
         facts[n], facts[c] = shape[0], shape[1]
 
 
-@extractor
+@extractor(provides=("has_scalar_operand", "has_constant_operand", "broadcast_inputs", "broadcasts_n"))
 def operands(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if "other" not in node.args:
@@ -131,7 +140,7 @@ fact("has_scale", "true when a QuantStub has a fixed scale")
 _STUB_OPS = {"quant_stub", "quantize_per_tensor", "quantize_per_tensor_dynamic"}
 
 
-@extractor
+@extractor(provides=("input_source", "is_model_input", "scale", "has_scale"))
 def quantization(view: LayerView, facts: dict[str, Any]) -> None:
     if "input_source" in view.context:
         facts["input_source"] = view.context["input_source"]

@@ -70,7 +70,16 @@ def _spatial(values: list[int] | None, name: str, facts: dict[str, Any]) -> None
         facts[key] = value
 
 
-@extractor(ops=_CONVS)
+_WEIGHT_FACTS = ("weight_numel", "weight_size", "weight_N", "weight_C", "weight_H", "weight_W", "weight_D")
+
+
+def _axes(*names: str) -> tuple[str, ...]:
+    return tuple(f"{name}_{axis}" for name in names for axis in "dhw")
+
+
+@extractor(ops=_CONVS, needs=("C", "out_C"),
+           provides=("transposed", "groups", "has_bias", "out_channels", "in_channels", *_WEIGHT_FACTS,
+                     *_axes("stride", "padding", "dilation", "output_padding", "kernel")))
 def convolution(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if view.op not in _CONVS:
@@ -110,7 +119,7 @@ def _weight_facts(weight: tuple[int, ...], facts: dict[str, Any]) -> None:
         facts["weight_D"], facts["weight_H"], facts["weight_W"] = weight[2], weight[3], weight[4]
 
 
-@extractor(ops=_POOLS)
+@extractor(ops=_POOLS, provides=("ceil_mode", *_axes("kernel", "stride", "padding", "dilation")))
 def pooling(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _POOLS:
@@ -125,7 +134,8 @@ def pooling(view: LayerView, facts: dict[str, Any]) -> None:
         facts["ceil_mode"] = bool(node.args["ceil_mode"])
 
 
-@extractor(ops=("linear", "addmm", "linear_dynamic", "linear_relu"))
+@extractor(ops=("linear", "addmm", "linear_dynamic", "linear_relu"),
+           provides=("in_features", "out_features", "in_channels", "out_channels", "has_bias", *_WEIGHT_FACTS))
 def linear(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in ("linear", "addmm", "linear_dynamic", "linear_relu") and not (
@@ -150,7 +160,7 @@ _RESIZE_MODES = {"upsample_nearest2d": "nearest", "upsample_bilinear2d": "biline
                  "_upsample_bilinear2d_aa": "bilinear-antialias", "_upsample_bicubic2d_aa": "bicubic-antialias"}
 
 
-@extractor(ops=_RESIZE_MODES)
+@extractor(ops=_RESIZE_MODES, provides=("mode", "align_corners", "scale_h", "scale_w"))
 def resize(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     mode = _RESIZE_MODES.get(node.op)
@@ -171,7 +181,7 @@ _PAD_MODES = {"constant_pad_nd": "constant", "reflection_pad2d": "reflect", "ref
               "zero_pad2d": "constant"}
 
 
-@extractor(ops={"pad", *_PAD_MODES})
+@extractor(ops={"pad", *_PAD_MODES}, provides=("mode",))
 def padding(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op == "pad":
@@ -191,7 +201,7 @@ def _normalize(dims: Any, rank: int | None) -> tuple[int, ...] | None:
     return tuple(sorted({d % rank if rank else d for d in values}))
 
 
-@extractor
+@extractor(provides=("dims", "keepdim", "dim", "num_tensors"), needs=("rank",))
 def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     op = view.op
@@ -223,7 +233,7 @@ def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
             facts["num_tensors"] = len(tensors)
 
 
-@extractor(ops=("layer_norm",))
+@extractor(ops=("layer_norm",), provides=("normalized_shape", "normalized_numel"))
 def normalization(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     shape = node.args.get("normalized_shape")
@@ -235,7 +245,8 @@ def normalization(view: LayerView, facts: dict[str, Any]) -> None:
         facts["normalized_numel"] = numel
 
 
-@extractor(ops=("grid_sampler", "grid_sampler_2d"))
+@extractor(ops=("grid_sampler", "grid_sampler_2d"),
+           provides=("mode", "padding_mode", "align_corners", "grid_H", "grid_W"))
 def grid_sample(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op != "grid_sampler" and node.op != "grid_sampler_2d":
@@ -259,7 +270,7 @@ _MODULE_FACTS = {
 }
 
 
-@extractor
+@extractor(provides=tuple({name for names in _MODULE_FACTS.values() for name in names}))
 def module_attributes(view: LayerView, facts: dict[str, Any]) -> None:
     """Facts only the module knows (eager captures keep module attributes)."""
     layer = view.layer
@@ -275,7 +286,7 @@ def module_attributes(view: LayerView, facts: dict[str, Any]) -> None:
             facts[key] = attrs[key]
 
 
-@extractor
+@extractor(provides=("max_input_chw", "follows_conv"))
 def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
     chws = [v.shape[1] * v.shape[2] * v.shape[3] for v in view.inputs if v.shape and len(v.shape) == 4]
     if chws:

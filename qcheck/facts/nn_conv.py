@@ -81,11 +81,11 @@ def _sumin_operand(graph, add_node, conv_out: str):
     return other if tuple(other.shape) == tuple(out_value.shape) else None
 
 
-@extractor(ops={*_CONVS, *_BATCH_NORMS})
-def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
+@extractor(ops=_CONVS, provides=("conv_dims",), needs=("rank",))
+def convolution_dims(view: LayerView, facts: dict[str, Any]) -> None:
+    # Apart from the fusion facts below: every convolution's table row is chosen by conv_dims.
     node = view.node
     op = view.op
-    graph = view.graph
     if op in _CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
         weight = view.shape(node.args.get("weight"))
         if weight:
@@ -94,6 +94,14 @@ def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
             facts["conv_dims"] = _CONV_DIMS[op]
         elif facts.get("rank"):
             facts["conv_dims"] = max(facts["rank"] - 2, 1)
+
+
+@extractor(ops={*_CONVS, *_BATCH_NORMS}, provides=("sumin", "sumin_dtype", "fused_model_output", "bn_absorbed"))
+def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
+    node = view.node
+    op = view.op
+    graph = view.graph
+    if op in _CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
         out = node.outputs[0] if node.outputs else None
         facts["sumin"] = op in _FUSED_SUMIN
         if out is not None and not facts["sumin"]:

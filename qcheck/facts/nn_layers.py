@@ -29,7 +29,7 @@ _RESIZES = {"upsample_nearest2d", "upsample_bilinear2d", "upsample_bicubic2d", "
 _SELF_RECOMPUTING = {"Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"}
 
 
-@extractor(ops=_RESIZES)
+@extractor(ops=_RESIZES, provides=("uses_scale_factor",))
 def resize_scale_factor(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _RESIZES or node.namespace != "aten":
@@ -53,7 +53,7 @@ _PAD_MODES = {"reflection_pad3d": "reflect", "replication_pad3d": "replicate", "
 _PAD_ENUM = {0: "constant", 1: "reflect", 2: "replicate", 3: "circular"}
 
 
-@extractor(ops={"_pad_enum", *_PAD_MODES})
+@extractor(ops={"_pad_enum", *_PAD_MODES}, provides=("mode",), needs=("mode",))
 def pad_mode(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if "mode" in facts:
@@ -64,7 +64,8 @@ def pad_mode(view: LayerView, facts: dict[str, Any]) -> None:
         facts["mode"] = _PAD_ENUM[node.args["mode"]]
 
 
-@extractor(ops=("layer_norm", "native_layer_norm"))
+@extractor(ops=("layer_norm", "native_layer_norm"), needs=("normalized_shape",),
+           provides=("normalized_shape", "normalized_numel", "normalized_hw"))
 def layer_norm_shape(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     shape = node.args.get("normalized_shape")

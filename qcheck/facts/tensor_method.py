@@ -17,7 +17,8 @@ fact("rois_from_box_list", "true when roi_align's rois come from torchvision's L
 _PAIR_SWAPS = ("transpose_", "swapaxes_", "swapdims", "swapdims_")
 
 
-@extractor(ops={*_PAIR_SWAPS, "t_", "mT", "numpy_T", "movedim", "moveaxis"})
+@extractor(ops={*_PAIR_SWAPS, "t_", "mT", "numpy_T", "movedim", "moveaxis"}, provides=("dims",),
+           needs=("rank", "dims"))
 def transpose_dims(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     rank = facts.get("rank")
@@ -62,7 +63,9 @@ def _moved_order(source: Any, destination: Any, rank: int) -> list[int] | None:
     return [o if o != -1 else next(rest) for o in order]
 
 
-@extractor
+@extractor(provides=("num_feature_maps", "rois_from_box_list", "rank", "input_shape", "max_dim_size",
+                     "N", "C", "H", "W"),
+           needs=("rank", "input_shape", "max_dim_size", "N", "C", "H", "W"))  # it overwrites them
 def roi_align(view: LayerView, facts: dict[str, Any]) -> None:
     """RoIAlign reads one feature map; a grouped MultiScaleRoIAlign one per level it pools."""
     layer = view.layer

@@ -31,7 +31,9 @@ _WEIGHT_KINDS = ("parameter", "buffer", "constant")
 _PASS_THROUGH = ("python::getitem",)
 
 
-@extractor
+@extractor(provides=("other_is_tensor", "has_scalar_operand", "has_constant_operand", "other_rank",
+                     "other_N", "other_C", "other_H", "other_W", "other_bytes"),
+           needs=("has_scalar_operand", "has_constant_operand"))
 def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     facts["other_is_tensor"] = isinstance(node.args.get("other"), Ref)
@@ -57,7 +59,7 @@ def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
         facts["other_bytes"] = elements * BYTES.get(dtype, 4)
 
 
-@extractor(ops={*_REDUCE_WITH_INDEX, *_INDEX_ONLY})
+@extractor(ops={*_REDUCE_WITH_INDEX, *_INDEX_ONLY}, provides=("output_used", "index_used"))
 def index_output(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op in _REDUCE_WITH_INDEX or node.op in _INDEX_ONLY:
@@ -85,7 +87,7 @@ def _read_by_a_layer(graph, name: str, depth: int = 0) -> bool:
     return False
 
 
-@extractor(ops=_CLAMPS)
+@extractor(ops=_CLAMPS, provides=("constant_bound",))
 def clamp_bounds(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op not in _CLAMPS:
