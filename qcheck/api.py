@@ -11,7 +11,7 @@ from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
 from qcheck.options import INPUT_SOURCES, Options
-from qcheck.mapping import map_graph
+from qcheck.mapping import gc_paused, map_graph
 from qcheck.report import Report
 from qcheck.rules import RuleSet, load_rules
 
@@ -58,6 +58,7 @@ def validate(options: Options, rules: RuleSet) -> str:
     return march
 
 
+@gc_paused  # the whole engine: its many small objects must not set off full collections
 def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> Report:
     """Everything after capture: one graph can be checked for several marches or settings."""
     from qcheck import __version__
@@ -108,11 +109,12 @@ def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
 
 def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:
     by_name = {layer.name: layer for layer in mapping.layers if layer.kind != "structural"}
+    sizes: dict[str, int] = {}  # value -> element count, shared by the nodes that read it
     for result in layers:
         source = by_name.get(result.name)
         if source is None:
             continue
-        result.cost = layer_cost(source.nodes, graph, assignment.dtypes)
+        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes)
         estimate = estimate_us(result.cost, perf)
         if estimate is not None:
             result.cost["estimate_us"] = round(estimate, 3)

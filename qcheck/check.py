@@ -30,6 +30,7 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
     results = []
     ignored = 0
     model_outputs = set(graph.outputs)
+    context = {"input_source": settings.input_source, "fake_quantized": assignment.fake_quantized}
     producer = {out: layer for layer in layers for node in layer.nodes for out in node.outputs}
     reads: dict[int, list[str]] = {}  # id(layer) -> non-structural layers it reads from
 
@@ -77,7 +78,7 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
         region = assignment.regions.get(layer.name, "bpu")
         findings: list[Finding] = []
         if region == "bpu":
-            findings = judge(layer, graph, assignment, rules, march, settings, model_outputs)
+            findings = judge(layer, graph, assignment, rules, march, settings, model_outputs, context)
         kept = [f for f in findings if not is_ignored(f.rule, layer.name, settings)]
         ignored += len(findings) - len(kept)
         results.append(_result(layer, kept, region, assignment, after(layer)))
@@ -85,20 +86,24 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
 
 
 def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, march: str,
-          settings: CheckSettings, model_outputs: set[str]) -> list[Finding]:
+          settings: CheckSettings, model_outputs: set[str], context: dict[str, Any]) -> list[Finding]:
     if layer.kind == "unknown":
         return [Finding(rule=f"{march}.unknown_op", severity="error",
                         message=f"{layer.target} is not in the {march} support table",
                         advice=BUILTIN_RULES["unknown_op"][1])]
     rule = rules.rule(layer.operator.name, march)
-    view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs,
-                           {"input_source": settings.input_source,
-                            "fake_quantized": assignment.fake_quantized})
+    view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs, context)
     # Only the facts the row reads are collected: none for a row of dtype, static and
     # unsupported constraints (ReLU), a few for most.
     known = facts.collect(view, rule.reads) if rule.reads else {}
     found = []
     for constraint in rule.constraints:
+        if constraint.when is None and constraint.kind == "expr":  # most constraints, and most pass
+            try:
+                if constraint.check.evaluate(known):
+                    continue
+            except expr.Unknown:
+                continue
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
         if finding is not None:
             found.append(finding)
@@ -280,7 +285,8 @@ def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assi
                 for v in layer.inputs],
         outputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
                  for v in layer.outputs],
-        findings=findings, targets=sorted({n.target for n in layer.nodes}), region=region,
+        findings=findings, region=region,
+        targets=[layer.primary.target] if len(layer.nodes) == 1 else sorted({n.target for n in layer.nodes}),
         after=list(after or []))
 
 

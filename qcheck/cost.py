@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from qcheck.facts import input_refs_of
 from qcheck.facts.general import BYTES
 from qcheck.graph import Graph, Node, Ref
 
@@ -21,18 +20,28 @@ def _numel(shape) -> int:
     return math.prod(shape or ())
 
 
-def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, int]:
-    """(MACs, bytes moved) of one captured node."""
+def node_cost(node: Node, graph: Graph, dtypes: dict[str, str],
+              sizes: dict[str, int] | None = None) -> tuple[int, int]:
+    """(MACs, bytes moved) of one captured node. `sizes` keeps each value's element count for
+    the next node that reads it (one dict for a whole graph)."""
     values = graph.values
+    if sizes is None:
+        sizes = {}
     outputs = [values[o] for o in node.outputs if o in values]
-    inputs = [values[r] for r in input_refs_of(graph, node) if r in values]
-    out_numel = sum(_numel(v.shape) for v in outputs)
+    inputs = [values[r] for r in node.refs if r in values]
+    counts = []
+    for value in inputs + outputs:
+        count = sizes.get(value.name)
+        if count is None:
+            count = sizes[value.name] = _numel(value.shape)
+        counts.append(count)
+    out_numel = sum(counts[len(inputs):])
     weight = values.get(node.args["weight"].value) if isinstance(node.args.get("weight"), Ref) else None
     op = node.op
     if op in _CONVS and weight is not None and weight.shape and len(weight.shape) >= 3:
         per_output = _numel(weight.shape[1:])
         transposed = bool(node.args.get("transposed")) or op.startswith("conv_transpose")
-        activations = _numel(inputs[0].shape) if transposed and inputs else out_numel
+        activations = counts[0] if transposed and inputs else out_numel
         macs = activations * (per_output if not transposed else _numel(weight.shape[1:]))
     elif op in ("linear", "addmm") and weight is not None and weight.shape:
         macs = out_numel * (weight.shape[-1] if op == "linear" else weight.shape[0])
@@ -49,19 +58,20 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str]) -> tuple[int, in
         macs = out_numel
     bias = node.args["bias"].value if isinstance(node.args.get("bias"), Ref) else None
     moved = 0
-    for value in inputs + outputs:
+    for value, count in zip(inputs + outputs, counts):
         if value.name == bias:
             dtype = "qint32"  # the vendor's qconfig: int32 bias
         else:
             dtype = dtypes.get(value.name) or ("qint8" if value.kind in ("parameter", "constant") else value.dtype)
-        moved += _numel(value.shape) * BYTES.get(dtype or "float32", 4)
+        moved += count * BYTES.get(dtype or "float32", 4)
     return macs, moved
 
 
-def layer_cost(nodes: list[Node], graph: Graph, dtypes: dict[str, str]) -> dict[str, int]:
+def layer_cost(nodes: list[Node], graph: Graph, dtypes: dict[str, str],
+               sizes: dict[str, int] | None = None) -> dict[str, int]:
     macs = moved = 0
     for node in nodes:
-        m, b = node_cost(node, graph, dtypes)
+        m, b = node_cost(node, graph, dtypes, sizes)
         macs += m
         moved += b
     return {"macs": macs, "bytes": moved}

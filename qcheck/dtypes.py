@@ -103,10 +103,10 @@ def _fake_quant(layer: Layer, result: Assignment) -> None:
         if not isinstance(low, int) or not isinstance(high, int) or node.op not in FAKE_QUANT_OPS:
             continue
         dtype = range_dtype(low, high)
-        for name in node.outputs[:1] + node.input_refs()[:1]:
+        for name in node.outputs[:1] + list(node.refs[:1]):
             result.dtypes[name] = dtype
             result.fake_quantized.add(name)
-        for name in node.outputs[:1] + node.input_refs()[:1]:
+        for name in node.outputs[:1] + list(node.refs[:1]):
             result.fake_quant[name] = node.name
 
 

@@ -39,17 +39,15 @@ class Node:
     # Enclosing modules, outermost first: (qualified path, type name such as "Conv2d").
     module_stack: list[tuple[str, str]] = field(default_factory=list)
     source: str | None = None  # user's "file.py:42" when the capture knows it
-    # Read from `target` once: every stage asks for them, several times per node. A node's
-    # target is not changed after capture.
+    # Read from `target` and `args` once: every stage asks for them, several times per node. A
+    # node is not changed after capture.
     op: str = field(init=False, repr=False, compare=False)  # "aten::add.Tensor" -> "add"
     namespace: str = field(init=False, repr=False, compare=False)  # "aten", "" when none
+    refs: tuple[str, ...] = field(init=False, repr=False, compare=False)  # what input_refs() lists
 
     def __post_init__(self) -> None:
         self.op = self.target.split("::", 1)[-1].split(".", 1)[0]
         self.namespace = self.target.split("::", 1)[0] if "::" in self.target else ""
-
-    def input_refs(self) -> list[str]:
-        """Value names this node reads, in argument order (lists flattened)."""
         found: list[str] = []
         for arg in self.args.values():
             if isinstance(arg, Ref):
@@ -58,7 +56,11 @@ class Node:
                 for item in arg:
                     if isinstance(item, Ref):
                         found.append(item.value)
-        return found
+        self.refs = tuple(found)
+
+    def input_refs(self) -> list[str]:
+        """Value names this node reads, in argument order (lists flattened)."""
+        return list(self.refs)
 
 
 @dataclass
@@ -79,6 +81,6 @@ class Graph:
     def consumers(self) -> dict[str, list[Node]]:
         found: dict[str, list[Node]] = {}
         for node in self.nodes:
-            for ref in node.input_refs():
+            for ref in node.refs:
                 found.setdefault(ref, []).append(node)
         return found

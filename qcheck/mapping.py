@@ -110,7 +110,7 @@ def _constant_nodes(graph: Graph) -> set[str]:
     for node in graph.nodes:
         if node.namespace == "qcheck":
             continue  # a stub marker is the region boundary, never folded
-        refs = facts.input_refs_of(graph, node)
+        refs = node.refs
         if all(ref in constant_values for ref in refs) and (refs or node.outputs):
             found.add(node.name)
             constant_values.update(node.outputs)
@@ -190,7 +190,7 @@ def _connect(graph: Graph, layers: list[Layer]) -> None:
             node = layer.nodes[0]
             inputs: list[Value] = []
             seen: set[str] = set()
-            for ref in facts.input_refs_of(graph, node):
+            for ref in node.refs:
                 value = values.get(ref)
                 if value is None or ref in node.outputs or ref in seen or value.kind in _WEIGHT_KINDS:
                     continue
@@ -206,7 +206,7 @@ def _connect(graph: Graph, layers: list[Layer]) -> None:
         # The primary node's inputs first: "the first input" of a grouped layer is its main one
         # (MultiScaleRoIAlign's feature map, not its boxes).
         for node in [layer.primary] + [n for n in layer.nodes if n is not layer.primary]:
-            for ref in facts.input_refs_of(graph, node):
+            for ref in node.refs:
                 value = graph.values.get(ref)
                 if value is None or ref in inside or ref in seen or value.kind in _WEIGHT_KINDS:
                     continue

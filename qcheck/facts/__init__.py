@@ -89,11 +89,7 @@ def consumers_of(graph) -> dict[str, list]:
     """graph.consumers(), built once per graph: mapping, every extractor and the checks read it."""
     cached = graph.__dict__.get("_qcheck_consumers")
     if cached is None:
-        # What Graph.consumers() builds, from the node references read once (input_refs_of).
-        cached = graph.__dict__["_qcheck_consumers"] = {}
-        for node in graph.nodes:
-            for ref in input_refs_of(graph, node):
-                cached.setdefault(ref, []).append(node)
+        cached = graph.__dict__["_qcheck_consumers"] = graph.consumers()
     return cached
 
 
@@ -103,18 +99,6 @@ def producers_of(graph) -> dict[str, Any]:
     if cached is None:
         cached = graph.__dict__["_qcheck_producers"] = graph.producers()
     return cached
-
-
-def input_refs_of(graph, node) -> list[str]:
-    """node.input_refs(), computed once per node of the graph: mapping, facts and costs all read
-    them, and walking a node's arguments is not free. The list must not be changed."""
-    cached = graph.__dict__.get("_qcheck_input_refs")
-    if cached is None:
-        cached = graph.__dict__["_qcheck_input_refs"] = {}
-    entry = cached.get(node.name)
-    if entry is None or entry[0] is not node:
-        entry = cached[node.name] = (node, node.input_refs())
-    return entry[1]
 
 
 # (op, facts wanted or None for all) -> (the extractors to run, the facts they may add)

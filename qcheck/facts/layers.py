@@ -296,8 +296,8 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
         producer = producers.get(view.inputs[0].name)
         op = producer.op if producer is not None else None
         # Look through QAT fake-quants: conv -> fake-quant -> bn still folds.
-        while producer is not None and op in _FAKE_QUANTS and producer.input_refs():
-            producer = producers.get(producer.input_refs()[0])
+        while producer is not None and op in _FAKE_QUANTS and producer.refs:
+            producer = producers.get(producer.refs[0])
             op = producer.op if producer is not None else None
         facts["follows_conv"] = producer is not None and op in _CONVS
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck.facts import LayerView, consumers_of, extractor, fact, input_refs_of, producers_of
+from qcheck.facts import LayerView, consumers_of, extractor, fact, producers_of
 from qcheck.graph import Ref
 
 fact("conv_dims", "spatial dimensions of a convolution: 1, 2 (Conv2d) or 3 (Conv3d)")
@@ -66,7 +66,7 @@ def _sumin_operand(graph, add_node, conv_out: str):
     """The other feature map of an add that could be fused into the convolution, or None."""
     out_value = graph.values.get(conv_out)
     others = []
-    for ref in input_refs_of(graph, add_node):
+    for ref in add_node.refs:
         if ref == conv_out:
             continue
         value = graph.values.get(ref)

@@ -110,7 +110,7 @@ def _constant_values(graph) -> set[str]:
         for node in graph.nodes:
             if node.namespace == "qcheck":
                 continue
-            refs = node.input_refs()
+            refs = node.refs
             if all(ref in cached for ref in refs):
                 cached.update(node.outputs)
         graph.__dict__["_qcheck_constant_values"] = cached

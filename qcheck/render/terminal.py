@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
+
+from qcheck.render.grid import Column, Grid, Pieces
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "cpu": "cyan"}
 MARK = {"error": ("✗", "red"), "warning": ("!", "yellow"), "info": ("i", "blue")}
@@ -22,35 +23,27 @@ def _tensors(items) -> str:
 
 def build(report, problems_only: bool = False) -> list:
     """The rich renderables of a report (the CLI prints them; tests render them to text)."""
-    table = Table(title=f"qcheck · {report.model} · march {report.march}", show_lines=False,
-                  expand=False, title_justify="left")
-    table.add_column("layer", overflow="fold", max_width=40)
-    table.add_column("op", no_wrap=True)
-    table.add_column("in → out", overflow="fold", max_width=44)
-    table.add_column("status", no_wrap=True)
-    table.add_column("findings", overflow="fold", ratio=1, min_width=30)
-    table.add_column("source", overflow="fold", max_width=36)
     partition = report.partition or {}
     show_subgraphs = partition.get("subgraph_count", 0) > 1 or any(layer.fallback for layer in report.layers)
+    columns = [Column("layer", max_width=40), Column("op", wrap=False), Column("in → out", max_width=44),
+               Column("status", wrap=False), Column("findings", min_width=30), Column("source", max_width=36)]
     if show_subgraphs:
-        table.add_column("bpu", no_wrap=True)
+        columns.append(Column("bpu", wrap=False))
+    table = Grid(columns, title=f"qcheck · {report.model} · march {report.march}")
     shown = 0
     for layer in report.layers:
         if problems_only and layer.status in ("pass", "cpu"):
             continue
         shown += 1
-        findings = Text()
+        findings: Pieces = []
         for finding in layer.findings:
             mark, color = MARK.get(finding.severity, ("·", "white"))
-            if findings:
-                findings.append("\n")
-            findings.append(f"{mark} ", style=color)
-            findings.append(finding.rule, style="bold")
-            findings.append(f": {finding.message}")
+            findings += [("\n" if findings else "", None), (f"{mark} ", color), (finding.rule, "bold"),
+                         (f": {finding.message}", None)]
             if finding.advice:
-                findings.append(f"\n  → {finding.advice}", style="dim")
+                findings.append((f"\n  → {finding.advice}", "dim"))
         row = [layer.name, layer.op, f"{_tensors(layer.inputs)} → {_tensors(layer.outputs)}",
-               Text(layer.status + (" (fallback)" if layer.fallback else ""), style=STYLE[layer.status]),
+               [(layer.status + (" (fallback)" if layer.fallback else ""), STYLE[layer.status])],
                findings, layer.source or ""]
         if show_subgraphs:
             row.append(f"#{layer.subgraph}" if layer.subgraph else "cpu")
@@ -103,18 +96,14 @@ def _by_source_line(report):
     if not rows:
         return None
     rows.sort(key=lambda item: (_source_key(item[0].source), item[0].name))
-    table = Table(title="findings by source line", title_justify="left", show_header=False, box=None)
-    table.add_column("source", no_wrap=True)
-    table.add_column("layer", overflow="fold", max_width=40)
-    table.add_column("finding", overflow="fold")
+    table = Grid([Column("source", wrap=False), Column("layer", max_width=40), Column("finding")],
+                 title="findings by source line", boxed=False, show_header=False)
     last = None
     for layer, finding in rows:
         mark, color = MARK[finding.severity]
-        text = Text(f"{mark} ", style=color)
-        text.append(finding.rule, style="bold")
-        text.append(f": {finding.message}")
         source = layer.source or "(no source)"
-        table.add_row(source if source != last else "", layer.name, text)
+        table.add_row(source if source != last else "", layer.name,
+                      [(f"{mark} ", color), (finding.rule, "bold"), (f": {finding.message}", None)])
         last = source
     return table
 
@@ -122,11 +111,10 @@ def _by_source_line(report):
 def _advice_table(report):
     advice = report.advice
     assumed = advice.get("assumed") or {}
-    table = Table(title=f"layers above {advice['threshold_us']:g} µs (estimates: roofline at "
-                        f"{assumed.get('tops', '?')} TOPS, {assumed.get('bandwidth_gbs', '?')} GB/s)",
-                  title_justify="left")
-    for column in ("layer", "op", "MACs", "bytes", "estimate µs"):
-        table.add_column(column, justify="right" if column in ("MACs", "bytes", "estimate µs") else "left")
+    table = Grid([Column("layer"), Column("op", wrap=False), Column("MACs", right=True), Column("bytes", right=True),
+                  Column("estimate µs", right=True)],
+                 title=f"layers above {advice['threshold_us']:g} µs (estimates: roofline at "
+                       f"{assumed.get('tops', '?')} TOPS, {assumed.get('bandwidth_gbs', '?')} GB/s)")
     for item in advice["layers"]:
         table.add_row(item["name"], item["op"], f"{item['macs']:,}", f"{item['bytes']:,}",
                       f"{item['estimate_us']:.2f}")
@@ -137,23 +125,21 @@ def _advice_table(report):
 
 def build_comparison(reports) -> list:
     """`--march all`: one table, a column per march, then which marches run the model whole."""
-    table = Table(title=f"qcheck · {reports[0].model} · every march", title_justify="left")
-    table.add_column("layer", overflow="fold", max_width=40)
-    table.add_column("op", no_wrap=True)
-    for report in reports:
-        table.add_column(report.march, overflow="fold", max_width=48)
+    table = Grid([Column("layer", max_width=40), Column("op", wrap=False)]
+                 + [Column(report.march, max_width=48) for report in reports],
+                 title=f"qcheck · {reports[0].model} · every march")
     by_march = [{layer.name: layer for layer in report.layers} for report in reports]
     for layer in reports[0].layers:
         cells = []
         for layers in by_march:
             other = layers.get(layer.name)
             if other is None:
-                cells.append(Text("-"))
+                cells.append("-")
                 continue
-            cell = Text(other.status, style=STYLE[other.status])
+            cell: Pieces = [(other.status, STYLE[other.status])]
             for finding in other.findings:
                 if finding.severity == "error":
-                    cell.append(f"\n{finding.rule.split('.', 1)[1]}", style="dim")
+                    cell.append((f"\n{finding.rule.split('.', 1)[1]}", "dim"))
             cells.append(cell)
         table.add_row(layer.name, layer.op, *cells)
     whole = [r.march for r in reports if r.verdict != "fail"]
