@@ -132,18 +132,10 @@ def _nodes_by_name(graph: Graph) -> dict:
     return cached
 
 
-def _has_qschemes(graph: Graph) -> bool:
-    """True when a value of the graph carries quantization parameters (a converted model)."""
-    cached = graph.__dict__.get("_qcheck_has_qschemes")
-    if cached is None:
-        cached = graph.__dict__["_qcheck_has_qschemes"] = any(v.qscheme for v in graph.values.values())
-    return cached
-
-
 def _quant_params(layer: Layer, graph: Graph, assignment: Assignment, march: str) -> list[Finding]:
     """The vendor's check_quanti_param: scales and zero points that cannot be deployed."""
-    if not assignment.fake_quant and not _has_qschemes(graph):
-        return []  # a float model: no quantization parameters anywhere
+    if not assignment.fake_quant and not any(value.qscheme for value in layer.outputs):
+        return []  # the common case: nothing quantized this layer's outputs
     problems: dict[str, Any] = {}
     for value in layer.outputs:
         params = dict(graph.values[value.name].qscheme or {}) if value.name in graph.values else {}

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """An argument that is a graph value (a tensor, or a list built by another node)."""
 
     value: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """A tensor flowing through the graph."""
 
@@ -30,7 +30,7 @@ class Value:
     qscheme: dict[str, Any] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     name: str  # unique within the graph
     target: str  # "aten::conv2d", "quantized::add", "prim::ListConstruct", "qcheck::quant_stub"

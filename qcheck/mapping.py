@@ -32,7 +32,7 @@ def gc_paused(function):
     return paused
 
 
-@dataclass
+@dataclass(slots=True)
 class Layer:
     name: str
     kind: str  # "operator" | "structural" | "unknown"
@@ -58,13 +58,16 @@ class Mapping:
 
 @gc_paused
 def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
-    groups = _group_modules(graph, rules)
+    # One pass over the nodes does folding, grouping, classifying and connecting: on a graph of
+    # tens of thousands of nodes each extra pass reads memory the CPU's caches no longer hold.
+    group_ops = {module: op for op in rules.operators.values() if op.group for module in op.modules}
     layers: list[Layer] = []
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
-    constant = _constant_nodes(graph)
+    folded: set[str] = set()  # outputs of constant nodes
     for node in graph.nodes:
-        group = groups.get(node.name)
+        constant = _is_constant(node, graph, folded)
+        group = _group_of(node, group_ops) if group_ops else None
         if group is not None:
             path, module_type, operator = group
             layer = grouped.get(path)
@@ -79,16 +82,19 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
                 layer.primary = node  # facts are read from the op the row names
             counts["operator"] += 1
             continue
-        kind, operator = ("structural", None) if node.name in constant else classify(node, graph, rules)
+        kind, operator = ("structural", None) if constant else classify(node, graph, rules)
         counts[kind] += 1
         path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
         path = path or None  # the root module has no path
-        layers.append(Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
-                            module_path=path, module_type=module_type, source=node.source))
-    # A group sits where its main op is, not where its first node (often a hoisted constant) is.
-    position = {node.name: index for index, node in enumerate(graph.nodes)}
-    layers.sort(key=lambda layer: position[layer.primary.name])
-    _connect(graph, layers)
+        layer = Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
+                      module_path=path, module_type=module_type, source=node.source)
+        _connect_node(layer, graph.values)
+        layers.append(layer)
+    if grouped:
+        _connect(graph, list(grouped.values()))  # now that they have all their nodes
+        # A group sits where its main op is, not where its first node (often a hoisted constant) is.
+        position = {node.name: index for index, node in enumerate(graph.nodes)}
+        layers.sort(key=lambda layer: position[layer.primary.name])
     _name_layers(layers)
     return Mapping(layers, counts)
 
@@ -102,22 +108,28 @@ def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | 
     return "unknown", None
 
 
-def _constant_nodes(graph: Graph) -> set[str]:
-    """Nodes that read only weights, buffers and constants (position ids, masks built from
-    arange): the compiler folds them, so they are structural, not BPU work."""
-    constant_values = {name for name, v in graph.values.items() if v.kind in _WEIGHT_KINDS}
-    found = set()
-    for node in graph.nodes:
-        if node.namespace == "qcheck":
-            continue  # a stub marker is the region boundary, never folded
-        refs = node.refs
-        if all(ref in constant_values for ref in refs) and (refs or node.outputs):
-            found.add(node.name)
-            constant_values.update(node.outputs)
-            for out in node.outputs:  # e.g. a weight after its fake-quant: still a weight
-                if out in graph.values and graph.values[out].kind == "activation":
-                    graph.values[out].kind = "constant"
-    return found
+def _is_constant(node: Node, graph: Graph, folded: set[str]) -> bool:
+    """A node that reads only weights, buffers and constants (position ids, masks built from
+    arange): the compiler folds it, so it is structural, not BPU work. Nodes are visited in
+    order; `folded` collects the outputs of the constant ones, and their values become
+    constants (a weight after its fake-quant is still a weight)."""
+    if node.namespace == "qcheck":
+        return False  # a stub marker is the region boundary, never folded
+    values = graph.values
+    refs = node.refs
+    for ref in refs:
+        if ref not in folded:
+            value = values.get(ref)
+            if value is None or value.kind not in _WEIGHT_KINDS:
+                return False
+    if not refs and not node.outputs:
+        return False
+    folded.update(node.outputs)
+    for out in node.outputs:
+        value = values.get(out)
+        if value is not None and value.kind == "activation":
+            value.kind = "constant"
+    return True
 
 
 def _makes_tensor(node: Node, graph: Graph) -> bool:
@@ -152,7 +164,7 @@ def _holds(condition: expr.Expr, node: Node, graph: Graph, wanted: frozenset[str
     `wanted` ones, which cover the node's other conditions (`known` keeps them for those)."""
     if not known:
         layer = Layer(name=node.name, kind="operator", operator=None, nodes=[node], primary=node)
-        _connect(graph, [layer])
+        _connect_node(layer, graph.values)
         collected = facts.collect(facts.LayerView(layer, graph, {}, set()), wanted)
         if known is None:
             known = []
@@ -163,41 +175,39 @@ def _holds(condition: expr.Expr, node: Node, graph: Graph, wanted: frozenset[str
         return False
 
 
-def _group_modules(graph: Graph, rules: RuleSet) -> dict[str, tuple[str, str, Operator]]:
-    """node name -> (module path, module type, operator) for nodes inside module-level rows."""
-    group_ops = {module: op for op in rules.operators.values() if op.group for module in op.modules}
-    if not group_ops:
-        return {}
-    found = {}
-    for node in graph.nodes:
-        # The outermost grouped module wins: a LayerNorm inside a MultiheadAttention-like block
-        # belongs to the block that the table judges as a whole.
-        for path, module_type in node.module_stack:
-            if module_type in group_ops:
-                found[node.name] = (path, module_type, group_ops[module_type])
-                break
-    return found
+def _group_of(node: Node, group_ops: dict[str, Operator]) -> tuple[str, str, Operator] | None:
+    """(module path, module type, operator) when the node is inside a module-level row's module.
+    The outermost grouped module wins: a LayerNorm inside a MultiheadAttention-like block
+    belongs to the block that the table judges as a whole."""
+    for path, module_type in node.module_stack:
+        if module_type in group_ops:
+            return path, module_type, group_ops[module_type]
+    return None
+
+
+def _connect_node(layer: Layer, values: dict[str, Value]) -> None:
+    """A one-node layer's inputs and outputs (most layers): what _connect does, without asking
+    who reads the outputs."""
+    node = layer.nodes[0]
+    inputs: list[Value] = []
+    seen: set[str] = set()
+    for ref in node.refs:
+        value = values.get(ref)
+        if value is None or ref in node.outputs or ref in seen or value.kind in _WEIGHT_KINDS:
+            continue
+        seen.add(ref)
+        inputs.append(value)
+    layer.inputs = inputs
+    layer.outputs = [values[out] for out in node.outputs if out in values]
 
 
 def _connect(graph: Graph, layers: list[Layer]) -> None:
-    # Only layers of several nodes ask who reads their values: _holds connects one-node layers,
-    # once per candidate node, and must not rebuild the graph's consumers each time.
     consumers = facts.consumers_of(graph) if any(len(layer.nodes) > 1 for layer in layers) else {}
     model_outputs = set(graph.outputs)
     values = graph.values
     for layer in layers:
-        if len(layer.nodes) == 1:  # most layers: the general case below, without its sets and lists
-            node = layer.nodes[0]
-            inputs: list[Value] = []
-            seen: set[str] = set()
-            for ref in node.refs:
-                value = values.get(ref)
-                if value is None or ref in node.outputs or ref in seen or value.kind in _WEIGHT_KINDS:
-                    continue
-                seen.add(ref)
-                inputs.append(value)
-            layer.inputs = inputs
-            layer.outputs = [values[out] for out in node.outputs if out in values]
+        if len(layer.nodes) == 1:
+            _connect_node(layer, values)
             continue
         inside = {out for node in layer.nodes for out in node.outputs}
         names = {node.name for node in layer.nodes}

@@ -16,8 +16,16 @@ def _on_bpu(layer) -> bool:
 
 
 def partition(report) -> dict[str, Any]:
+    # Few passes over the layers: on a 20,000-layer model each pass reads memory the CPU's
+    # caches no longer hold.
     layers = report.layers
-    index = {layer.name: i for i, layer in enumerate(layers)}
+    index: dict[str, int] = {}
+    on_bpu: list[bool] = []
+    failing = 0
+    for i, layer in enumerate(layers):
+        index[layer.name] = i
+        on_bpu.append(_on_bpu(layer))
+        failing += layer.status == "fail"
     parent = list(range(len(layers)))
 
     def find(i: int) -> int:
@@ -27,34 +35,37 @@ def partition(report) -> dict[str, Any]:
         return i
 
     transfers = 0
+    read_by_bpu: set[str] = set()  # names of the layers some BPU layer reads
     for i, layer in enumerate(layers):
+        bpu = on_bpu[i]
+        if bpu:
+            read_by_bpu.update(layer.after)
         for name in layer.after:
             j = index.get(name)
             if j is None:
                 continue
-            if _on_bpu(layer) and _on_bpu(layers[j]):
+            if bpu and on_bpu[j]:
                 a, b = find(i), find(j)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-            elif _on_bpu(layer) != _on_bpu(layers[j]):
+            elif bpu != on_bpu[j]:
                 transfers += 1
-    groups: dict[int, list[str]] = {}
-    for i, layer in enumerate(layers):
-        if _on_bpu(layer):
-            groups.setdefault(find(i), []).append(layer.name)
-    subgraphs = [{"id": n + 1, "size": len(names), "layers": names}
-                 for n, (_, names) in enumerate(sorted(groups.items()))]
-    for subgraph in subgraphs:
-        for name in subgraph["layers"]:
-            layers[index[name]].subgraph = subgraph["id"]
-    cpu = [layer.name for layer in layers if not _on_bpu(layer)]
-    # A CPU layer cuts the model when BPU work lies on both sides of it. (Sets built once: a scan
-    # of every layer per CPU layer was quadratic in models with large CPU regions.)
-    cpu_names = set(cpu)
-    read_by_bpu = {name for other in layers if _on_bpu(other) for name in other.after}
-    cuts = [layer.name for layer in layers if layer.name in cpu_names
-            and any(_on_bpu(layers[index[p]]) for p in layer.after if p in index)
-            and layer.name in read_by_bpu]
+    groups: dict[int, list[int]] = {}
+    cpu_indices = []
+    for i in range(len(layers)):
+        if on_bpu[i]:
+            groups.setdefault(find(i), []).append(i)
+        else:
+            cpu_indices.append(i)
+    subgraphs = []
+    for number, (_, members) in enumerate(sorted(groups.items()), start=1):
+        for i in members:
+            layers[i].subgraph = number
+        subgraphs.append({"id": number, "size": len(members), "layers": [layers[i].name for i in members]})
+    cpu = [layers[i].name for i in cpu_indices]
+    # A CPU layer cuts the model when BPU work lies on both sides of it.
+    cuts = [layers[i].name for i in cpu_indices if layers[i].name in read_by_bpu
+            and any(on_bpu[index[p]] for p in layers[i].after if p in index)]
     total = len(layers)
     largest = max((s["size"] for s in subgraphs), default=0)
     if not subgraphs:
@@ -64,7 +75,6 @@ def partition(report) -> dict[str, Any]:
     else:
         verdict = (f"{len(subgraphs)} BPU subgraphs (largest {largest} of {total} layers), "
                    f"{transfers} BPU<->CPU transfers: every extra cut costs a transfer")
-    failing = sum(1 for layer in layers if layer.status == "fail")
     if failing:
         verdict += f" (if its {failing} failing layer{'s' if failing > 1 else ''} ran on the CPU: --fallback cpu)"
     return {"subgraph_count": len(subgraphs), "subgraphs": subgraphs, "cpu_layers": cpu, "cuts": cuts,

@@ -17,7 +17,7 @@ def status_of(region: str, findings: list["Finding"]) -> str:
     return "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule: str  # constraint id, e.g. "bayes.conv2d.kernel"
     severity: str  # error | warning | info
@@ -31,7 +31,7 @@ class Finding:
                 "advice": self.advice, "observed": self.observed, "allowed": self.allowed}
 
 
-@dataclass
+@dataclass(slots=True)
 class TensorInfo:
     shape: list[int] | None
     dtype: str | None
@@ -40,7 +40,7 @@ class TensorInfo:
         return {"shape": self.shape, "dtype": self.dtype}
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerResult:
     name: str
     op: str  # the table row ("torch.nn.Conv2d"), or the raw target of an unknown op
