@@ -108,12 +108,11 @@ def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
 
 
 def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:
-    by_name = {layer.name: layer for layer in mapping.layers if layer.kind != "structural"}
+    # check_layers made one result per non-structural layer, in order.
+    sources = [layer for layer in mapping.layers if layer.kind != "structural"]
     sizes: dict[str, int] = {}  # value -> element count, shared by the nodes that read it
-    for result in layers:
-        source = by_name.get(result.name)
-        if source is None:
-            continue
+    for result, source in zip(layers, sources):
+        assert result.name == source.name
         result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes)
         estimate = estimate_us(result.cost, perf)
         if estimate is not None:

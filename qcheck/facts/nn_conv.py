@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from qcheck.facts import LayerView, consumers_of, extractor, fact, producers_of
-from qcheck.graph import Ref
 
 fact("conv_dims", "spatial dimensions of a convolution: 1, 2 (Conv2d) or 3 (Conv3d)")
 fact("sumin", "true when the convolution's output is added to another feature map of the same shape "
