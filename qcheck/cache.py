@@ -3,7 +3,8 @@ returns the stored report without importing torch.
 
 The key hashes the model's bytes, every rule file's bytes, the options and the versions. Entries
 are written atomically, so concurrent qcheck runs never read half an entry; an entry that does
-not parse is ignored (and recomputed). Eager specs are not cached: their code can import
+not parse is ignored (and recomputed). A model file's digest is remembered with its size,
+modification time and inode, as git's index does: an untouched 100 MB file is not re-read. Eager specs are not cached: their code can import
 anything, so no key could cover it.
 """
 
@@ -32,8 +33,7 @@ def key(model_path: str, options, rule_files: list[str]) -> str | None:
 
     digest = hashlib.sha256()
     try:
-        with open(model_path, "rb") as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
+        digest.update(_model_digest(model_path))
         for path in rule_files:
             with open(path, "rb") as handle:
                 digest.update(path.encode() + b"\0" + hashlib.sha256(handle.read()).digest())
@@ -49,6 +49,26 @@ def key(model_path: str, options, rule_files: list[str]) -> str | None:
     return digest.hexdigest()
 
 
+def _model_digest(path: str) -> bytes:
+    """sha256 of the file, from the remembered digest when the file's stat is unchanged."""
+    before = os.stat(path)
+    stamp = [before.st_size, before.st_mtime_ns, before.st_ino]
+    memo = os.path.join(folder(), "digests", hashlib.sha256(os.path.abspath(path).encode()).hexdigest() + ".json")
+    try:
+        with open(memo, encoding="utf-8") as handle:
+            known = json.load(handle)
+        if known["stat"] == stamp:
+            return bytes.fromhex(known["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: hash the file
+    with open(path, "rb") as handle:
+        value = hashlib.file_digest(handle, "sha256").digest()
+    after = os.stat(path)
+    if [after.st_size, after.st_mtime_ns, after.st_ino] == stamp:  # not written to while read
+        _write_atomically(memo, json.dumps({"stat": stamp, "sha256": value.hex()}))
+    return value
+
+
 def get(entry_key: str) -> Report | None:
     path = os.path.join(folder(), entry_key + ".json")
     try:
@@ -59,14 +79,17 @@ def get(entry_key: str) -> Report | None:
 
 
 def put(entry_key: str, report: Report) -> None:
+    _write_atomically(os.path.join(folder(), entry_key + ".json"), json.dumps(report.to_dict(), sort_keys=True))
+
+
+def _write_atomically(path: str, text: str) -> None:
     import tempfile
 
-    target = folder()
     try:
-        os.makedirs(target, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".entry-", dir=target)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".entry-", dir=os.path.dirname(path))
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(report.to_dict(), stream, sort_keys=True)
-        os.replace(temporary, os.path.join(target, entry_key + ".json"))
+            stream.write(text)
+        os.replace(temporary, path)
     except OSError:
         pass  # a cache that cannot be written is only a slower run

@@ -43,7 +43,11 @@ def test_cached_report_is_identical_and_skips_torch(model, tmp_path):
     second = _run(model, cache_dir)
     assert "TORCH_NOT_IMPORTED 1" in second.stderr
     assert second.stdout == first.stdout
-    assert len(os.listdir(cache_dir)) == 1
+    assert len(_entries(cache_dir)) == 1
+
+
+def _entries(cache_dir):
+    return [name for name in os.listdir(cache_dir) if name.endswith(".json")]
 
 
 def test_changed_options_or_model_miss_the_cache(model, tmp_path):
@@ -59,7 +63,7 @@ def test_changed_options_or_model_miss_the_cache(model, tmp_path):
 def test_corrupt_entry_is_ignored(model, tmp_path):
     cache_dir = tmp_path / "cache"
     first = _run(model, cache_dir)
-    (entry,) = os.listdir(cache_dir)
+    (entry,) = _entries(cache_dir)
     (cache_dir / entry).write_text('{"half": ')
     again = _run(model, cache_dir)
     assert "TORCH_IMPORTED 1" in again.stderr
@@ -77,7 +81,32 @@ def test_concurrent_runs_share_the_cache_safely(model, tmp_path):
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [1, 1, 1]
     assert len({out for out, _ in outputs}) == 1
-    assert [name for name in os.listdir(cache_dir) if not name.startswith(".")] == os.listdir(cache_dir)
+    for folder in (cache_dir, cache_dir / "digests"):  # no temporary file left behind
+        assert [name for name in os.listdir(folder) if not name.startswith(".")] == os.listdir(folder)
+
+
+def test_a_rewritten_model_is_hashed_again(model, tmp_path):
+    # The model's digest is remembered with its size, mtime and inode; a new file under the same
+    # name (another model) must not be served the old report.
+    cache_dir = tmp_path / "cache"
+    first = _run(model, cache_dir)
+    save_torchscript(seed_net(avg_kernel=4), (1, 1, 28, 28), model)
+    second = _run(model, cache_dir)
+    assert "TORCH_IMPORTED" in second.stderr and "TORCH_NOT_IMPORTED" not in second.stderr
+    assert second.stdout != first.stdout
+    assert len(_entries(cache_dir)) == 2
+
+
+def test_a_corrupt_digest_memo_is_ignored(model, tmp_path):
+    cache_dir = tmp_path / "cache"
+    first = _run(model, cache_dir)
+    (memo,) = os.listdir(cache_dir / "digests")
+    known = json.loads((cache_dir / "digests" / memo).read_text())
+    (cache_dir / "digests" / memo).write_text(json.dumps({"stat": known["stat"], "sha256": "zz"}))
+    again = _run(model, cache_dir)
+    assert "TORCH_NOT_IMPORTED" in again.stderr  # hashed again: the same bytes, still a hit
+    assert again.stdout == first.stdout
+    assert json.loads((cache_dir / "digests" / memo).read_text()) == known
 
 
 def test_no_cache_flag(model, tmp_path):
