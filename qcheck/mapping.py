@@ -65,6 +65,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
     folded: set[str] = set()  # outputs of constant nodes
+    roi_layers: list[Layer] = []  # ungrouped torchvision::roi_align layers (the function form)
     for node in graph.nodes:
         constant = _is_constant(node, graph, folded)
         group = _group_of(node, group_ops) if group_ops else None
@@ -90,6 +91,10 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
                       module_path=path, module_type=module_type, source=node.source)
         _connect_node(layer, graph.values)
         layers.append(layer)
+        if node.target == _ROI_ALIGN:
+            roi_layers.append(layer)
+    if roi_layers:
+        layers = _absorb_box_conversion(graph, layers, roi_layers, counts)
     if grouped:
         _connect(graph, list(grouped.values()))  # now that they have all their nodes
         # A group sits where its main op is, not where its first node (often a hoisted constant) is.
@@ -97,6 +102,68 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
         layers.sort(key=lambda layer: position[layer.primary.name])
     _name_layers(layers)
     return Mapping(layers, counts)
+
+
+_ROI_ALIGN = "torchvision::roi_align"
+# What torchvision's convert_boxes_to_roi_format builds the batch-index column from: b[:, :1],
+# full_like(..., i), and a cat over the images.
+_BOX_ID_OPS = ("slice", "full_like", "cat", "concat")
+
+
+def _absorb_box_conversion(graph: Graph, layers: list[Layer], roi_layers: list[Layer],
+                           counts: dict[str, int]) -> list[Layer]:
+    """torchvision.ops.roi_align(input, List[Tensor] boxes) converts the boxes to [K, 5] rois with
+    cat([batch index [K, 1], boxes [K, 4]], dim=1) before the op: the table's List[Tensor] box
+    format. Those nodes are part of the RoIAlign layer (as they are inside a grouped RoIAlign or
+    MultiScaleRoIAlign module), not [K, 1] / [K, 5] layers of their own judged by the slice and
+    cat rows. Only the cat and its batch-index side are taken; the boxes are the model's."""
+    producers = facts.producers_of(graph)
+    consumers = facts.consumers_of(graph)
+    values = graph.values
+    taken: dict[str, Layer] = {}  # node name -> the roi_align layer that takes it
+    for layer in roi_layers:
+        roi = layer.primary
+        cat = producers.get(getattr(roi.args.get("rois"), "value", None))
+        tensors = cat.args.get("tensors") if cat is not None and cat.namespace == "aten" else None
+        if cat is None or cat.op not in ("cat", "concat") or not isinstance(tensors, list) or len(tensors) != 2:
+            continue
+        shapes = [getattr(values.get(getattr(t, "value", None)), "shape", None) for t in tensors]
+        if not all(s is not None and len(s) == 2 for s in shapes) or [s[1] for s in shapes] != [1, 4]:
+            continue
+        inside = {roi.name}
+        chain = []
+        pending = [cat]
+        while pending:
+            node = pending.pop()
+            if node.name in inside or node.name in taken or node.namespace != "aten" or node.op not in _BOX_ID_OPS:
+                continue
+            if not all(c.name in inside for out in node.outputs for c in consumers.get(out, ())):
+                continue  # read elsewhere too: it is the model's, not the conversion's
+            inside.add(node.name)
+            chain.append(node)
+            refs = [tensors[0].value] if node is cat else node.refs  # the batch-index side only
+            pending.extend(producers[ref] for ref in refs if ref in producers)
+        for node in chain:
+            taken[node.name] = layer
+    if not taken:
+        return layers
+    order = {node.name: index for index, node in enumerate(graph.nodes)}
+    kept = []
+    for layer in layers:
+        node = layer.nodes[0]
+        owner = taken.get(node.name) if len(layer.nodes) == 1 else None
+        if owner is None:
+            kept.append(layer)
+            continue
+        owner.nodes.append(node)
+        if layer.kind != "operator":
+            counts[layer.kind] -= 1
+            counts["operator"] += 1
+    changed = {id(layer): layer for layer in taken.values()}
+    for layer in changed.values():
+        layer.nodes.sort(key=lambda n: order[n.name])
+    _connect(graph, list(changed.values()))
+    return kept
 
 
 def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
