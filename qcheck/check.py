@@ -98,12 +98,6 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
     known = facts.collect(view, rule.reads) if rule.reads else {}
     found = []
     for constraint in rule.constraints:
-        if constraint.when is None and constraint.kind == "expr":  # most constraints, and most pass
-            try:
-                if constraint.check.evaluate(known):
-                    continue
-            except expr.Unknown:
-                continue
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
         if finding is not None:
             found.append(finding)
