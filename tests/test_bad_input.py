@@ -711,7 +711,7 @@ def test_bad_input(case: Case, outcomes):
 
 def test_debug_shows_the_traceback(tmp_path):
     result = run_cli("missing.pt", *MARCH, *SHAPE, "--debug", cwd=str(tmp_path))
-    assert result.returncode != 0
+    assert result.returncode == 2  # --debug adds the traceback, the exit code stays an input error's
     assert "Traceback" in result.stderr
     assert "QcheckError" in result.stderr and "missing.pt" in result.stderr
 

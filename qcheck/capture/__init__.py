@@ -87,7 +87,10 @@ def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: 
     from qcheck.capture.streams import stdout_to_stderr
 
     try:
-        with stdout_to_stderr():
+        with stdout_to_stderr(), warnings.catch_warnings():
+            # torch 2.14 marks TorchScript deprecated on every jit.load/save/trace: reading and
+            # writing it is what this capture does, and the warning would break the one-line errors.
+            warnings.filterwarnings("ignore", r"`torch\.jit\.\w+` is deprecated", FutureWarning)
             return _capture(target, inputs, example_inputs)
     except SystemExit as error:
         # The model's own code (its factory, __init__ or forward) called sys.exit: leaving with its
@@ -185,8 +188,10 @@ def capture_module(module: Any, example_inputs: tuple, label: str, export_failur
                           f"({first_line(error)}); qcheck cannot capture this model", label) from None
     try:
         graph = _from_script_module(traced, example_inputs, label)
-    except QcheckError:
-        raise
+    except QcheckError as error:  # it names the temporary file the trace was saved to
+        raise QcheckError(f"torch.export failed ({export_failure}); the torch.jit.trace fallback "
+                          f"traced the model but its graph could not be read: {error.message}",
+                          label) from None
     except Exception as error:
         raise QcheckError(f"torch.export failed ({export_failure}); the torch.jit.trace fallback "
                           f"traced the model but its graph could not be read ({first_line(error)})",
