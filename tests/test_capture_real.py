@@ -64,7 +64,11 @@ def _yolo_module(family: str):
     return getattr(tasks, kind)(config)
 
 
-@pytest.mark.parametrize("family", [family for family in ULTRALYTICS if family != "yolov8n"])  # v8n: the CLI test
+# The spec path differs from the module path only by the meta-device attempt, which fails the
+# same way (at the Detect head's bias_init) for every detection family, and succeeds for the
+# others (cls, RT-DETR). One of each (yolo11n, and yolov8n through the CLI below; yolov8n-cls)
+# keeps the file's run short; every family goes through the API as a module.
+@pytest.mark.parametrize("family", ["yolo11n", "yolov8n-cls"])
 def test_ultralytics_family_captures_as_an_eager_spec(family, tmp_path, rules):
     pytest.importorskip("ultralytics")
     graph = capture(_yolo_spec(tmp_path, family), [InputSpec(YOLO_SHAPE)])
