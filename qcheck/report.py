@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
+# The JSON report's contract (JSON Schema, draft 2020-12), shipped with the package.
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema", "report-v1.json")
 STATUSES = ("pass", "warn", "fail", "cpu")
 
 
