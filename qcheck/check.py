@@ -214,8 +214,8 @@ def _judge_readings(constraint: Constraint, known: dict[str, Any]) -> Finding | 
     also = "; ".join(f"'{r.name}': {r.says}" for r in holding)
     message = (f"{constraint.says}: broken under the reading "
                f"{' and '.join(repr(r.name) for r in broken)} ({'; '.join(r.says for r in broken)}) but "
-               f"not under {also}; a {_MILDER[constraint.severity]}, not an {constraint.severity}, since "
-               f"no document settles the reading: {constraint.unsettled} (observed: {shown})")
+               f"not under {also}; reported as {_MILDER[constraint.severity]} rather than {constraint.severity} "
+               f"since no document settles the reading: {constraint.unsettled} (observed: {shown})")
     return Finding(constraint.id, _MILDER[constraint.severity], message, constraint.advice, observed=observed,
                    allowed=" and ".join(f"({r.check.text})" for r in broken))
 

@@ -131,7 +131,8 @@ def _overview(rules: RuleSet, marches: list[str], operators: list[str] | None) -
 
 def _explain_readings(c: Constraint) -> list[str]:
     if c.settled_by:
-        lines = [f"  readings:  settled: {c.settled_by}, by {' '.join((c.settled_source or '').split())}"]
+        lines = [f"  readings:  settled: {c.settled_by} (a vendor document decides; the others are not applied)",
+                 f"             source: {' '.join((c.settled_source or '').split())}"]
     else:
         lines = ["  readings:  unsettled (no vendor document decides): the layer fails only when it breaks "
                  "every reading, and gets a warning naming the broken ones when it breaks some",
