@@ -166,6 +166,8 @@ def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known
         return Finding(constraint.id, constraint.severity, constraint.says, constraint.advice)
     if constraint.kind == "dtype":
         return _check_dtype(constraint, layer, view, config)
+    if constraint.kind == "readings":
+        return _judge_readings(constraint, known)
     try:
         if constraint.check.evaluate(known):
             return None
@@ -175,6 +177,47 @@ def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known
     shown = ", ".join(f"{name}={_show(value)}" for name, value in observed.items())
     return Finding(constraint.id, constraint.severity, f"{constraint.says} (observed: {shown})",
                    constraint.advice, observed=observed, allowed=constraint.check.text)
+
+
+# A layer that breaks only some readings of an unsettled cell gets a finding one step milder.
+_MILDER = {"error": "warning", "warning": "info", "info": "info"}
+
+
+def reading_outcomes(constraint: Constraint, known: dict[str, Any]) -> dict[str, bool | None]:
+    """Each reading of `constraint`: True when the layer meets it, False when it breaks it, None
+    when a fact it needs is unknown for this layer."""
+    outcomes: dict[str, bool | None] = {}
+    for reading in constraint.readings:
+        try:
+            outcomes[reading.name] = bool(reading.check.evaluate(known))
+        except expr.Unknown:
+            outcomes[reading.name] = None
+    return outcomes
+
+
+def _judge_readings(constraint: Constraint, known: dict[str, Any]) -> Finding | None:
+    """An unsettled cell: fail only when every reading is broken; warn, naming the broken
+    readings and the ones that hold, when some are."""
+    outcomes = reading_outcomes(constraint, known)
+    broken = [r for r in constraint.readings if outcomes[r.name] is False]
+    if not broken:
+        return None
+    names = list(dict.fromkeys(n for r in constraint.readings for n in r.check.names))
+    observed = {name: _plain(known.get(name)) for name in names if known.get(name) is not None}
+    shown = ", ".join(f"{name}={_show(value)}" for name, value in observed.items())
+    holding = [r for r in constraint.readings if outcomes[r.name] is not False]
+    if not holding:
+        message = (f"{constraint.says}: broken under every reading of the table cell "
+                   f"({', '.join(r.name for r in broken)}) (observed: {shown})")
+        return Finding(constraint.id, constraint.severity, message, constraint.advice, observed=observed,
+                       allowed=" or ".join(f"({r.check.text})" for r in constraint.readings))
+    also = "; ".join(f"'{r.name}': {r.says}" for r in holding)
+    message = (f"{constraint.says}: broken under the reading "
+               f"{' and '.join(repr(r.name) for r in broken)} ({'; '.join(r.says for r in broken)}) but "
+               f"not under {also}; reported as {_MILDER[constraint.severity]} rather than {constraint.severity} "
+               f"since no document settles the reading: {constraint.unsettled} (observed: {shown})")
+    return Finding(constraint.id, _MILDER[constraint.severity], message, constraint.advice, observed=observed,
+                   allowed=" and ".join(f"({r.check.text})" for r in broken))
 
 
 def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,

@@ -26,10 +26,23 @@ DTYPE_ROLES = ("input", "weight", "bias", "output")
 _OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
 _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "constraints", *DTYPE_ROLES}
-_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table"}
+_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table",
+                    "readings", "settled_by", "unsettled"}
+_READING_KEYS = {"name", "check", "says", "source"}
+_SETTLED_KEYS = {"reading", "source"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf"}
 _TOP_KEYS = {"marches", "operators", "structural", "version"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read an ambiguous table cell, as a check of its own."""
+
+    name: str  # lower_snake_case, unique within the constraint
+    check: expr.Expr
+    says: str  # the reading in one sentence
+    source: str | None = None  # where this reading comes from (a document, a row)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,22 @@ class Constraint:
     via: str | None = None  # "参考 X": the row whose rule this is
     file: str = ""
     line: int = 0
+    # An ambiguous cell read two or more ways. Settled (a document decides): `check` is the
+    # settled reading's and the others are on record only. Unsettled (kind "readings"): every
+    # reading is judged; the layer fails only when it breaks all of them, and gets a warning
+    # naming the broken ones when it breaks some.
+    readings: tuple[Reading, ...] = ()
+    settled_by: str | None = None  # the reading a document settles on
+    settled_source: str | None = None  # that document
+    unsettled: str | None = None  # why no document settles it
+
+    @property
+    def judged(self) -> tuple[expr.Expr, ...]:
+        """The expressions judging a layer reads: the condition, the check, unsettled readings."""
+        found = tuple(e for e in (self.when, self.check) if e is not None)
+        if self.kind == "readings":
+            found += tuple(r.check for r in self.readings)
+        return found
 
 
 @dataclass
@@ -65,8 +94,7 @@ class MarchRule:
     reads: frozenset[str] = field(init=False)  # the facts its constraints and conditions read
 
     def __post_init__(self) -> None:
-        self.reads = frozenset(name for c in self.constraints for e in (c.when, c.check) if e is not None
-                               for name in e.names)
+        self.reads = frozenset(name for c in self.constraints for e in c.judged for name in e.names)
 
 
 @dataclass
@@ -352,8 +380,58 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
             reader.expression(item.get(key), f"{key} of {cid}", item)
         for key in ("advice", "note", "table"):
             reader.text(item.get(key), key, item)
+        _validate_readings(reader, item, cid)
     if "drop" in block:
         block["drop"] = reader.names(block["drop"], "drop", block)  # `drop: kernel` is one id
+
+
+def _validate_readings(reader: _Reader, item: dict, cid: str) -> None:
+    """`readings:` with either `settled_by: {reading, source}` or `unsettled: why`."""
+    has_readings = "readings" in item
+    if not has_readings:
+        for key in ("settled_by", "unsettled"):
+            if key in item:
+                raise reader.fail(item, f"{key} of {cid} needs the readings it speaks of (a readings list)")
+        return
+    readings = item["readings"]
+    if not isinstance(readings, list) or len(readings) < 2:
+        raise reader.fail(item, f"readings of {cid} must be a list of at least two readings "
+                                "(one reading is a plain check)")
+    if "check" in item:
+        raise reader.fail(item, f"{cid} has readings: its check is the settled reading's, so give no "
+                                "check of its own")
+    names = []
+    for reading in readings:
+        reading = reader.mapping(reading, f"a reading of {cid}", item)
+        reader.keys(reading, _READING_KEYS, f"a reading of {cid}")
+        name = reader.text(reading.get("name"), f"reading name in {cid}", reading, optional=False)
+        if not name.replace("_", "").isalnum() or not name.islower():
+            raise reader.fail(reading, f"reading name {name!r} in {cid} must be lower_snake_case")
+        if name in names:
+            raise reader.fail(reading, f"reading {name!r} appears twice in {cid}")
+        names.append(name)
+        if reading.get("check") is None:
+            raise reader.fail(reading, f"reading {name} of {cid} needs a check")
+        if isinstance(reading.get("check"), bool):
+            reading["check"] = str(reading["check"])
+        reader.expression(reading["check"], f"check of reading {name} of {cid}", reading)
+        reader.text(reading.get("says"), f"says of reading {name} of {cid}", reading, optional=False)
+        reader.text(reading.get("source"), f"source of reading {name} of {cid}", reading)
+    settled, unsettled = item.get("settled_by"), item.get("unsettled")
+    if (settled is None) == (unsettled is None):
+        raise reader.fail(item, f"{cid} has readings: say which one a document settles on (settled_by: "
+                                "{reading, source}) or why none does (unsettled: ...), exactly one of them")
+    if settled is not None:
+        settled = reader.mapping(settled, f"settled_by of {cid}", item)
+        reader.keys(settled, _SETTLED_KEYS, f"settled_by of {cid}")
+        chosen = reader.text(settled.get("reading"), f"settled_by.reading of {cid}", settled, optional=False)
+        if chosen not in names:
+            raise reader.fail(settled, f"settled_by of {cid} names reading {chosen!r}; its readings are "
+                                       f"{', '.join(names)}")
+        reader.text(settled.get("source"), f"settled_by.source of {cid} (the document that settles it)",
+                    settled, optional=False)
+    else:
+        reader.text(unsettled, f"unsettled of {cid} (why no document settles it)", item, optional=False)
 
 
 def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool,
@@ -519,11 +597,22 @@ def _dtype_constraints(op: Operator, march: str, block: dict, path: str) -> list
 def _constraint(op: Operator, march: str, item: dict, path: str) -> Constraint:
     check = expr.parse(item["check"], set(FACTS)) if item.get("check") is not None else None
     when = expr.parse(item["when"], set(FACTS)) if item.get("when") is not None else None
+    readings = tuple(Reading(name=r["name"].strip(), check=expr.parse(r["check"], set(FACTS)),
+                             says=r["says"].strip(), source=(r.get("source") or "").strip() or None)
+                     for r in item.get("readings") or ())
+    settled = item.get("settled_by") or {}
+    kind = "expr" if check is not None else "static"
+    if readings:
+        chosen = next((r for r in readings if r.name == settled.get("reading")), None)
+        check, kind = (chosen.check, "expr") if chosen is not None else (None, "readings")
     return Constraint(
         id=f"{march}.{op.id}.{item['id']}", march=march, operator=op.name,
-        kind="expr" if check is not None else "static", says=item["says"].strip(),
+        kind=kind, says=item["says"].strip(),
         severity=item.get("severity", "error"), check=check, when=when, advice=item.get("advice"),
-        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item))
+        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item),
+        readings=readings, settled_by=settled.get("reading"),
+        settled_source=(settled.get("source") or "").strip() or None,
+        unsettled=" ".join(str(item["unsettled"]).split()) if item.get("unsettled") else None)
 
 
 def _unsupported(ruleset: RuleSet, op: Operator, march: str, block: dict | None, path: str,

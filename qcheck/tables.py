@@ -29,10 +29,28 @@ def rows(rules: RuleSet, marches: list[str], operators: list[str] | None = None)
                 "dtypes": _dtypes(rule),
                 "constraints": [{"id": c.id, "kind": c.kind, "severity": c.severity, "says": c.says,
                                  "check": c.check.text if c.check else None,
-                                 "when": c.when.text if c.when else None}
+                                 "when": c.when.text if c.when else None,
+                                 **({"readings": _readings(c)} if c.readings else {})}
                                 for c in rule.constraints if c.kind not in ("dtype",)],
             })
     return found
+
+
+def _readings(c: Constraint) -> dict:
+    """A constraint's readings as data: which are judged, and what settles them (or why nothing does)."""
+    return {"settled_by": c.settled_by, "source": c.settled_source, "unsettled": c.unsettled,
+            "readings": [{"name": r.name, "check": r.check.text, "says": r.says, "source": r.source,
+                          "judged": c.settled_by in (None, r.name)} for r in c.readings]}
+
+
+def _readings_cell(readings: dict) -> str:
+    """The readings in a few words, for the markdown table."""
+    names = [r["name"] for r in readings["readings"]]
+    if readings["settled_by"]:
+        others = ", ".join(f"`{n}`" for n in names if n != readings["settled_by"])
+        return f" (reading `{readings['settled_by']}`, settled by a vendor document; not {others})"
+    listed = ", ".join(f"`{n}`" for n in names)
+    return f" (unsettled readings {listed}: fails only when all are broken, warns when some are)"
 
 
 def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None, fmt: str) -> str:
@@ -62,6 +80,7 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
     out = ["# Supported operators", "",
            "Generated from `rules/*.yaml` by `qcheck rules --format markdown`; do not edit by hand.",
            "Every constraint id below can be passed to `qcheck explain` or `--ignore`.", ""]
+    out += _overview(rules, marches, operators)
     for march in marches:
         m = rules.marches[march]
         out += [f"## {march} ({m.board})", ""]
@@ -73,10 +92,58 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
             if row["via"]:
                 state += f" (as {row['via']})"
             dtypes = "<br>".join(f"{k}: {v}" for k, v in row["dtypes"].items())
-            constraints = "<br>".join(f"`{c['id']}` {c['says']}" for c in row["constraints"])
+            constraints = "<br>".join(
+                f"`{c['id']}` {c['says']}" + (_readings_cell(c["readings"]) if c.get("readings") else "")
+                for c in row["constraints"])
             out.append(f"| `{row['operator']}` | {state} | {_cell(dtypes)} | {_cell(constraints)} |")
         out.append("")
     return "\n".join(out)
+
+
+def _signature(rule) -> list[tuple]:
+    """What a march's rule for a row judges, without the march: to see where two marches differ."""
+    return sorted((c.id.rsplit(".", 1)[-1], c.kind, c.severity, c.check.text if c.check else None,
+                   c.when.text if c.when else None, c.allowed, tuple(r.check.text for r in c.readings))
+                  for c in rule.constraints)
+
+
+def _overview(rules: RuleSet, marches: list[str], operators: list[str] | None) -> list[str]:
+    """One line per operator, one column per march; a march that extends another is marked where
+    its rule differs from its parent's (bayes_e: the X5 differences)."""
+    heads = " | ".join(marches)
+    out = ["## Overview", "",
+           "Supported (yes) or not (**no**) per march; \"differs\" marks a row whose rule differs from the "
+           "march it extends (for bayes_e: an X5 difference from bayes).", "",
+           f"| operator | {heads} |", "|---|" + "---|" * len(marches)]
+    for name in operators or list(rules.operators):
+        cells = []
+        for march in marches:
+            rule = rules.rule(name, march)
+            cell = "yes" if rule.supported else "**no**"
+            parent = rules.marches[march].extends
+            if parent and _signature(rule) != _signature(rules.rule(name, parent)):
+                cell += ", differs"
+            cells.append(cell)
+        out.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+def _explain_readings(c: Constraint) -> list[str]:
+    if c.settled_by:
+        lines = [f"  readings:  settled: {c.settled_by} (a vendor document decides; the others are not applied)",
+                 f"             source: {' '.join((c.settled_source or '').split())}"]
+    else:
+        lines = ["  readings:  unsettled (no vendor document decides): the layer fails only when it breaks "
+                 "every reading, and gets a warning naming the broken ones when it breaks some",
+                 f"             why: {c.unsettled}"]
+    for r in c.readings:
+        state = ("applied" if r.name == c.settled_by else "not applied") if c.settled_by else "judged"
+        lines.append(f"    - {r.name} ({state}): {r.says}")
+        lines.append(f"        check:  {r.check.text}")
+        if r.source:
+            lines.append(f"        source: {' '.join(r.source.split())}")
+    return lines
 
 
 def explain(rules: RuleSet, c: Constraint) -> str:
@@ -91,6 +158,8 @@ def explain(rules: RuleSet, c: Constraint) -> str:
         lines.append(f"  when:      {c.when.text}")
     if c.kind == "dtype":
         lines.append(f"  allowed:   {', '.join(c.allowed)} ({c.role})")
+    if c.readings:
+        lines.extend(_explain_readings(c))
     if c.via:
         lines.append(f"  same as:   {c.via} (the table's 参考 {c.via})")
     if c.table:
