@@ -26,6 +26,9 @@ class Probe:
     input_dtypes: tuple[str, ...] = ()
     input_source: str = "ddr"
     via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
+    # A composite probe states every finding its composite layers must get, per march, as
+    # "RULE@PART" (the part of the decomposition it is about); nothing else may fire on them.
+    findings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def input_shapes(self) -> tuple[str, ...]:
@@ -36,6 +39,16 @@ def probe(name: str, build: Callable, shapes, ok=(), fail=(), **options) -> Prob
     """Shorthand: `ok` / `fail` may be one id or a list of ids."""
     as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
     return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), **options)
+
+
+def composite_probe(name: str, build: Callable, shapes, findings: dict[str, list[str]], ok=(),
+                    **options) -> Probe:
+    """A probe of a composite op: `findings` is, per march, the complete set of findings its
+    layer gets ("bayes.matmul.chw@scores"); their ids count as fail ids, `ok` ids as ok ids."""
+    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
+    fail = tuple(dict.fromkeys(label.split("@", 1)[0] for labels in findings.values() for label in labels))
+    exact = tuple((march, tuple(sorted(labels))) for march, labels in findings.items())
+    return Probe(name, build, shapes, as_tuple(ok), fail, findings=exact, **options)
 
 
 def on(*marches: str) -> Callable[[str], list[str]]:
