@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from qcheck.rules import Constraint, RuleSet
+from qcheck.rules import Composite, Constraint, RuleSet, TensorRef
 
 
 def _dtypes(rule) -> dict[str, str]:
@@ -54,6 +54,13 @@ def _readings_cell(readings: dict) -> str:
 
 
 def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None, fmt: str) -> str:
+    composite = rules.composites.get(operators[0]) if operators and len(operators) == 1 else None
+    if composite is not None:  # `qcheck rules --op torch.nn.Hardswish`: the decomposition and its rows
+        part_rows = list(dict.fromkeys(composite.judged_as))
+        if fmt == "json":
+            found = {**composite_dict(composite), "rows": rows(rules, marches, part_rows)}
+            return json.dumps([found], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return explain_composite(rules, composite) + "\n" + render_rules(rules, marches, part_rows, fmt)
     table = rows(rules, marches, operators)
     if fmt == "json":
         return json.dumps(table, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -68,6 +75,10 @@ def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None
             lines.append(f"    {role}: {allowed}")
         for c in row["constraints"]:
             lines.append(f"    {c['id']} ({c['severity']}): {c['says']}")
+    if operators is None:
+        for composite in rules.composites.values():
+            lines.append(f"{composite.name}  [composite]  judged as {' + '.join(composite.judged_as)}")
+            lines.append(f"    {composite.formula}")
     return "\n".join(lines) + "\n"
 
 
@@ -96,6 +107,17 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
                 f"`{c['id']}` {c['says']}" + (_readings_cell(c["readings"]) if c.get("readings") else "")
                 for c in row["constraints"])
             out.append(f"| `{row['operator']}` | {state} | {_cell(dtypes)} | {_cell(constraints)} |")
+        out.append("")
+    if operators is None and rules.composites:
+        out += ["## Composites", "",
+                "Ops the table does not list but that are compositions of rows it does list: each is judged",
+                "through its decomposition, part by part, with the constraints of the row each part is judged",
+                "as (on every march). `qcheck explain NAME` shows a decomposition in full.", "",
+                "| op | decomposition | judged as | captured ops |", "|---|---|---|---|"]
+        for composite in rules.composites.values():
+            parts = " + ".join(f"`{p.row}` ({p.id})" for p in composite.parts)
+            out.append(f"| `{composite.name}` | {_cell(composite.formula)} | {parts} | "
+                       f"{', '.join(f'`{op}`' for op in composite.ops)} |")
         out.append("")
     return "\n".join(out)
 
@@ -169,6 +191,61 @@ def explain(rules: RuleSet, c: Constraint) -> str:
     if c.note:
         lines.append(f"  note:      {' '.join(c.note.split())}")
     lines.append(f"  defined:   {c.file}:{c.line}")
+    return "\n".join(lines) + "\n"
+
+
+def _argument_text(value) -> str:
+    if isinstance(value, TensorRef):
+        return value.text
+    if hasattr(value, "text"):  # an expression
+        return value.text
+    return json.dumps(value)
+
+
+def composite_dict(composite: Composite) -> dict:
+    """A composite as data (`qcheck rules --op NAME --format json`)."""
+    return {
+        "composite": composite.name, "id": composite.id, "formula": composite.formula, "ops": composite.ops,
+        "when": composite.when.text if composite.when else None, "arguments": composite.arguments,
+        "judged_as": composite.judged_as, "note": composite.note,
+        "tensors": {t.name: {"shape": t.shape.text, "count": t.count.text if t.count else None,
+                             "constant": t.constant, "view_of": t.view_of} for t in composite.tensors.values()},
+        "parts": [{"id": p.id, "as": p.row, "op": p.op, "out": p.out.text if p.out else None,
+                   "args": {k: _argument_text(v) for k, v in p.args.items()},
+                   "views": {k: v.text for k, v in p.views.items()}, "when": p.when.text if p.when else None}
+                  for p in composite.parts],
+        "defined": f"{composite.file}:{composite.line}",
+    }
+
+
+def explain_composite(rules: RuleSet, composite: Composite) -> str:
+    """`qcheck explain torch.nn.Hardswish`: what the op is read as, part by part."""
+    lines = [f"{composite.name}", "", f"  {composite.formula}", "",
+             "  a composite: not a row of the table, judged through its decomposition, each part as a",
+             "  table row on the tensors that part sees (findings name the part)", "",
+             f"  matches:   {', '.join(composite.ops)}" + (f" when {composite.when.text}" if composite.when else ""),
+             f"  judged as: {' + '.join(composite.judged_as)}", "  parts:"]
+    width = max(len(p.id) for p in composite.parts)
+    for part in composite.parts:
+        if part.op is None:
+            seen = ", ".join(f"{name} as {view.text}" for name, view in part.views.items())
+            reads = f"its own node, seeing {seen}" if seen else "its own node"
+        else:
+            args = ", ".join(f"{k}={_argument_text(v)}" for k, v in part.args.items())
+            reads = f"{part.op}({args}) -> {part.out.text}"
+        condition = f"  (only when {part.when.text})" if part.when else ""
+        lines.append(f"    {part.id:<{width}}  as {part.row}: {reads}{condition}")
+    if composite.tensors:
+        lines.append("  tensors:")
+        for tensor in composite.tensors.values():
+            extra = (f", {tensor.count.text} of them" if tensor.count else "") + \
+                (", a constant" if tensor.constant else "") + (f", {tensor.view_of} seen so" if tensor.view_of else "")
+            lines.append(f"    {tensor.name}: shape {tensor.shape.text}{extra}")
+    if composite.note:
+        lines.append(f"  note:      {' '.join(composite.note.split())}")
+    lines.append(f"  defined:   {composite.file}:{composite.line}")
+    rows_text = ", ".join(f"qcheck rules --op {row}" for row in dict.fromkeys(composite.judged_as))
+    lines.append(f"  limits:    the parts' rows: {rows_text}")
     return "\n".join(lines) + "\n"
 
 

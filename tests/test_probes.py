@@ -22,10 +22,19 @@ def test_probe(probe, rules):
     for march, expected in probe.findings:
         by_march.setdefault(march, [])
     reports = {}
+    exact = dict(probe.part_findings)
+    for march in exact:
+        by_march.setdefault(march, [])
     for march, expectations in by_march.items():
         report = reports[march] = check_probe(graph, probe, march, rules)
         fired = {finding.rule for _, finding in report.findings()}
-        ops = {layer.op for layer in report.layers}
+        # A composite layer exercises the rows it is judged as.
+        ops = {layer.op for layer in report.layers} | {row for layer in report.layers for row in layer.judged_as}
+        if march in exact:
+            composites = [layer for layer in report.layers if layer.judged_as]
+            assert composites, f"{probe.name}: no layer was judged as a composite; layers: {sorted(ops)}"
+            got = sorted(f"{f.rule}@{f.part}" for layer in composites for f in layer.findings)
+            assert got == sorted(exact[march]), f"{probe.name} on {march}: findings {got}, expected {exact[march]}"
         for rule_id, should_pass in expectations:
             constraint = rules.find_constraint(rule_id)
             assert constraint is not None, f"{rule_id} is not a constraint of the rule files"

@@ -36,6 +36,9 @@ class Probe:
     past: tuple[str, ...] = ()  # the reading is broken (the probe is just past its limit)
     # march -> {rule id: severity}: the complete set of findings the model gets on that march
     findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # A composite probe states every finding its composite layers must get, per march, as
+    # "RULE@PART" (the part of the decomposition it is about); nothing else may fire on them.
+    part_findings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def input_shapes(self) -> tuple[str, ...]:
@@ -50,6 +53,16 @@ def probe(name: str, build: Callable, shapes, ok=(), fail=(), at=(), past=(), fi
     frozen = tuple((march, tuple(sorted(found.items()))) for march, found in sorted((findings or {}).items()))
     return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), at=as_tuple(at), past=as_tuple(past),
                  findings=frozen, **options)
+
+
+def composite_probe(name: str, build: Callable, shapes, findings: dict[str, list[str]], ok=(),
+                    **options) -> Probe:
+    """A probe of a composite op: `findings` is, per march, the complete set of findings its
+    layer gets ("bayes.matmul.chw@scores"); their ids count as fail ids, `ok` ids as ok ids."""
+    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
+    fail = tuple(dict.fromkeys(label.split("@", 1)[0] for labels in findings.values() for label in labels))
+    exact = tuple((march, tuple(sorted(labels))) for march, labels in findings.items())
+    return Probe(name, build, shapes, as_tuple(ok), fail, part_findings=exact, **options)
 
 
 def on(*marches: str) -> Callable[[str], list[str]]:
