@@ -66,8 +66,8 @@ def qkv(length, keys, batch=1, heads=1, embed=1):
 SDPA_BAYES = ["bayes.mul.scalar@scale", "bayes.softmax.precision@softmax"]
 SDPA_B2 = ["bernoulli2.mul.constant_operand@scale", "bernoulli2.softmax.supported@softmax"]
 MATMUL_OK = bayes_ids("matmul.rank", "matmul.input_size", "matmul.batch", "matmul.chw", "matmul.output_dtype",
-                      "softmax.input_dtype", "softmax.output_dtype", "mul.broadcast_n", "mul.input_dtype",
-                      "mul.output_dtype") + ids(BAYES, "mul.broadcast_one") + ids(X5, "mul.broadcast_rank")
+                      "softmax.input_dtype", "softmax.output_dtype", "mul.input_dtype", "mul.output_dtype",
+                      "mul.broadcast_one") + ids(BAYES, "mul.broadcast_n") + ids(X5, "mul.rank")
 
 PROBES = [
     # ------------------------------------------------------------------ hardswish = x * hardsigmoid(x)
@@ -77,8 +77,8 @@ PROBES = [
                               **both(["bayes.hardsigmoid.precision@gate"])},
                     ok=ids(B2, "mul.in_channel", "mul.four_d", "mul.constant_operand", "mul.input_dtype",
                            "mul.output_dtype")
-                    + bayes_ids("hardsigmoid.input_dtype", "hardsigmoid.output_dtype", "mul.broadcast_n",
-                                "mul.input_dtype", "mul.output_dtype") + ids(BAYES, "mul.broadcast_one")),
+                    + bayes_ids("hardsigmoid.input_dtype", "hardsigmoid.output_dtype", "mul.broadcast_one",
+                                "mul.input_dtype", "mul.output_dtype") + ids(BAYES, "mul.broadcast_n")),
     composite_probe("composite: hardswish past mul's channel limit", seq(nn.Hardswish()), "1x2049x1x1",
                     findings={B2: ["bernoulli2.hardsigmoid.supported@gate", "bernoulli2.mul.in_channel@product"],
                               **both(["bayes.hardsigmoid.precision@gate"])}),
@@ -132,9 +132,9 @@ PROBES = [
                     findings={B2: ["bernoulli2.tensor_reshape.supported@unsqueeze"],
                               **both(["bayes.cat.batch@cat"])}),
     composite_probe("composite: stack at cat's HWC limit", fn(lambda a, b: torch.stack([a, b], dim=1)),
-                    ("1x256x256", "1x256x256"), findings=both([]), ok=bayes_ids("cat.hwc")),
+                    ("1x1x65536", "1x1x65536"), findings=both([]), ok=bayes_ids("cat.hwc")),
     composite_probe("composite: stack past cat's HWC limit", fn(lambda a, b: torch.stack([a, b], dim=1)),
-                    ("1x256x257", "1x256x257"),
+                    ("1x1x65537", "1x1x65537"),
                     findings={B2: ["bernoulli2.tensor_reshape.supported@unsqueeze"],
                               **both(["bayes.cat.hwc@cat"])}),
     composite_probe("composite: stack of 4-D tensors", fn(lambda a, b: torch.stack((a, b))), ("1x8x4x4", "1x8x4x4"),
@@ -174,11 +174,13 @@ PROBES = [
                     findings=both(SDPA_BAYES + ["bayes.softmax.input_dtype@softmax"])),
     composite_probe("composite: sdpa with a mask broadcast over heads", Masked,
                     qkv(16, 16, batch=2, heads=2, embed=8) + ("2x1x16x16",),
-                    findings=both(SDPA_BAYES), ok=bayes_ids("add.broadcast_n") + ids(BAYES, "add.broadcast_one")
-                    + ids(X5, "add.broadcast_rank")),
+                    findings=both(SDPA_BAYES), ok=bayes_ids("add.broadcast_one") + ids(BAYES, "add.broadcast_n")
+                    + ids(X5, "add.rank")),
     composite_probe("composite: sdpa with a mask broadcast over the batch", Masked,
                     qkv(16, 16, batch=2, heads=2, embed=8) + ("1x2x16x16",),
-                    findings=both(SDPA_BAYES + ["bayes.add.broadcast_n@mask"])),
+                    # X5 broadcasts in every dimension, the batch included (its Add row).
+                    findings={BAYES: SDPA_BAYES + ["bayes.add.broadcast_n@mask"],
+                              X5: [label.replace("bayes.", "bayes_e.", 1) for label in SDPA_BAYES]}),
     # is_causal's mask is a constant of the scores' shape: bernoulli2 takes no constant operand.
     composite_probe("composite: causal sdpa", Causal, qkv(16, 16, heads=2, embed=8),
                     findings={B2: SDPA_B2 + ["bernoulli2.add.constant_operand@causal_mask"], **both(SDPA_BAYES)}),
