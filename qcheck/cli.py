@@ -116,8 +116,10 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             baseline.write(write_baseline_path, reports)
         _emit(reports, fmt, output, quiet)
     except QcheckError as error:
-        if debug:
-            raise
+        if debug:  # the traceback, then the same one line and exit code 2 as without --debug
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
         _fail(error)
     sys.exit(max(report.exit_code for report in reports))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import types
 import warnings
 import zipfile
@@ -80,9 +81,14 @@ def describe_target(target: Any) -> str:
 
 
 def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: tuple | None = None) -> Graph:
-    """Capture `target`: a path to a TorchScript/.pt2 file, an eager spec, or an nn.Module."""
+    """Capture `target`: a path to a TorchScript/.pt2 file, an eager spec, or an nn.Module.
+
+    Whatever the model's code prints meanwhile goes to stderr: stdout is the report's."""
+    from qcheck.capture.streams import stdout_to_stderr
+
     try:
-        return _capture(target, inputs, example_inputs)
+        with stdout_to_stderr():
+            return _capture(target, inputs, example_inputs)
     except SystemExit as error:
         # The model's own code (its factory, __init__ or forward) called sys.exit: leaving with its
         # code, often 0, would pass a CI job that checked nothing.
@@ -94,13 +100,13 @@ def _capture(target: Any, inputs: list[InputSpec] | None, example_inputs: tuple 
     from qcheck.capture import spec
 
     if isinstance(target, str) and spec.looks_like_spec(target):
-        reason = "example inputs were given as tensors"
+        reason, export_failure = "example inputs were given as tensors", None
         if example_inputs is None:
-            graph, reason = _capture_on_meta(target, inputs)
+            graph, reason, export_failure = _capture_on_meta(target, inputs)
             if graph is not None:
                 return graph
         module = spec.load_eager(target)
-        graph = capture_module(module, _examples(target, inputs, example_inputs), target)
+        graph = capture_module(module, _examples(target, inputs, example_inputs), target, export_failure)
         graph.notes.append(f"built with real tensors, not on the meta device: {reason}")
         return graph
     if isinstance(target, (str, os.PathLike)):
@@ -125,9 +131,10 @@ def _examples(label: str, inputs: list[InputSpec] | None, example_inputs: tuple 
     return example_tensors(inputs)
 
 
-def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph | None, str]:
+def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph | None, str, str | None]:
     """Build and export the model on the meta device: shapes without weight memory, so very large
-    models check in seconds. Returns (None, why) when the model needs real tensors."""
+    models check in seconds. Returns (None, why, export_failure) when the model needs real
+    tensors; export_failure is set when export itself cannot take the model, on any device."""
     from qcheck.capture import export, spec
 
     if not inputs:
@@ -135,44 +142,55 @@ def _capture_on_meta(target: str, inputs: list[InputSpec] | None) -> tuple[Graph
     try:
         module = spec.load_eager(target, device="meta")
     except QcheckError as error:
-        return None, f"building it on the meta device failed ({error.message})"
+        return None, f"building it on the meta device failed ({error.message})", None
     tensors = list(module.parameters()) + list(module.buffers())
     if not all(t.is_meta for t in tensors):
-        return None, "the factory returns a module with real tensors"
+        return None, "the factory returns a module with real tensors", None
     if any(hasattr(m, "activation_post_process") or hasattr(m, "weight_fake_quant")
            or "FakeQuant" in type(m).__name__ for m in module.modules()):
-        return None, "its quantization parameters (scales, zero points) need real values"
+        return None, "its quantization parameters (scales, zero points) need real values", None
     module.eval()
     try:
-        return export.export_module(module, example_tensors(inputs, device="meta")), ""
+        return export.export_module(module, example_tensors(inputs, device="meta")), "", None
+    except export.ValueDependentShape as error:
+        # Export traces with fake tensors on either device: with real ones it stops at the same
+        # shape, so the real-tensor capture goes straight to the trace.
+        return None, f"torch.export on the meta device failed ({first_line(error)})", first_line(error)
     except Exception as error:
-        return None, f"torch.export on the meta device failed ({first_line(error)})"
+        return None, f"torch.export on the meta device failed ({first_line(error)})", None
 
 
-def capture_module(module: Any, example_inputs: tuple, label: str) -> Graph:
-    """Eager capture: torch.export (non-strict) first, a TorchScript trace where export cannot."""
-    import torch
-
+def capture_module(module: Any, example_inputs: tuple, label: str, export_failure: str | None = None) -> Graph:
+    """Eager capture: torch.export (non-strict) first, a TorchScript trace where export cannot
+    (or, given `export_failure`, where it is already known not to)."""
     from qcheck.capture import export
 
     module.eval()
+    if export_failure is None:
+        try:
+            return export.export_module(module, example_inputs)
+        except Exception as export_error:
+            export_failure = first_line(export_error)
+    # One plain forward counts the submodule calls, and tells a model that cannot run on these
+    # inputs from one that export cannot take.
+    calls: dict[str, int] = {}
     try:
-        return export.export_module(module, example_inputs)
-    except Exception as export_error:
-        export_failure = first_line(export_error)
-        # Tell a model that cannot run on these inputs from one that export cannot take.
-        try:
-            with torch.no_grad():
-                module(*example_inputs)
-        except Exception as error:
-            raise QcheckError(_forward_failed(error, example_inputs), label) from None
-        calls: dict[str, int] = {}
-        try:
-            traced = export.trace_module(module, example_inputs, calls)
-        except Exception:
-            raise QcheckError(f"torch.export failed ({export_failure}) and so did "
-                              "torch.jit.trace; qcheck cannot capture this model", label) from None
-    graph = _from_script_module(traced, example_inputs, label)
+        export.count_calls(module, example_inputs, calls)
+    except Exception as error:
+        raise QcheckError(_forward_failed(error, example_inputs), label) from None
+    try:
+        traced = export.trace_module(module, example_inputs)
+    except Exception as error:
+        raise QcheckError(f"torch.export failed ({export_failure}) and so did torch.jit.trace "
+                          f"({first_line(error)}); qcheck cannot capture this model", label) from None
+    try:
+        graph = _from_script_module(traced, example_inputs, label)
+    except QcheckError:
+        raise
+    except Exception as error:
+        raise QcheckError(f"torch.export failed ({export_failure}); the torch.jit.trace fallback "
+                          f"traced the model but its graph could not be read ({first_line(error)})",
+                          label) from None
     graph.module_attrs = export.module_attributes(module, calls)
     graph.notes.append(f"torch.export failed ({export_failure}); captured with torch.jit.trace")
     graph.origin = "trace"
@@ -205,6 +223,7 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
                           "NAME is an nn.Module class, instance or factory function", path)
     kind = sniff(path)
     if kind == "torchscript":
+        _load_operator_packages(path)
         from qcheck.capture.torchscript import capture_torchscript
 
         return capture_torchscript(path, list(_examples(path, inputs, example_inputs)))
@@ -221,6 +240,42 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
     raise QcheckError("not a TorchScript, .pt2 or torch.save file (unrecognised contents); save the "
                       "model with torch.jit.save or torch.export.save, or pass an eager spec file.py:NAME",
                       path)
+
+
+# Operator namespaces a TorchScript archive may call (`ops.torchvision.nms(...)` in its code) and
+# the package whose import registers them: torch.jit.load cannot resolve them otherwise.
+_OPERATOR_PACKAGES = {"torchvision": "torchvision"}
+_OPERATOR_CALL = re.compile(rb"\bops\.(\w+)\.(\w+)\(")
+
+
+def _load_operator_packages(path: str) -> None:
+    """Import the packages that register the operators the archive calls, before it is loaded;
+    one clear line when such a package is missing or broken."""
+    import importlib
+
+    needed: dict[str, set[str]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if "/code/" in name and name.endswith(".py"):
+                    for namespace, op in _OPERATOR_CALL.findall(archive.read(name)):
+                        if namespace.decode() in _OPERATOR_PACKAGES:
+                            needed.setdefault(namespace.decode(), set()).add(op.decode())
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return  # torch.jit.load reports the damage itself
+    for namespace, ops in sorted(needed.items()):
+        package = _OPERATOR_PACKAGES[namespace]
+        names = ", ".join(f"{namespace}::{op}" for op in sorted(ops)[:3]) + (", ..." if len(ops) > 3 else "")
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            raise QcheckError(f"the archive calls {package}'s operators ({names}) and {package} is not "
+                              f"installed; install {package} (the release that matches your torch) "
+                              "and run again", path) from None
+        except Exception as error:
+            raise QcheckError(f"the archive calls {package}'s operators ({names}) but importing "
+                              f"{package} failed ({first_line(error)}); install the {package} release "
+                              "that matches your torch", path) from None
 
 
 def sniff(path: str) -> str:

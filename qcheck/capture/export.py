@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-
-from typing import Any
+import traceback
+from typing import Any, Iterator
 
 import torch
 
 from qcheck.capture import markers
-from qcheck.capture.source import display_path
+from qcheck.capture.source import display_path, innermost_outside
 from qcheck.graph import Graph, Node, Ref, Value
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
@@ -28,15 +29,49 @@ _INPUT_KINDS = {
 def export_module(module: torch.nn.Module, example_inputs: tuple) -> Graph:
     """Export `module` and convert the program; raises what torch.export raises."""
     calls: dict[str, int] = {}
-    with _capturing(module, calls):
+    with _capturing(module, calls), _value_dependent_shapes_refused():
         program = torch.export.export(module, example_inputs, strict=False)
     return program_to_graph(program, module_attrs=module_attributes(module, calls))
 
 
+class ValueDependentShape(Exception):
+    """torch.export met a shape computed from tensor values, for which a trace is the capture."""
+
+
+@contextlib.contextmanager
+def _value_dependent_shapes_refused() -> Iterator[None]:
+    """Within the block, torch.export stops at the first size that depends on tensor values
+    (nonzero, boolean masks, NMS, an int `.item()`), raising ValueDependentShape where it is made.
+
+    Export gives such a size an "unbacked" symbol and fails later, at the first branch on it,
+    after tracing everything in between symbolically: SSDlite's per-class post-processing took
+    35 s to fail that way. qcheck checks the graph for the example input, which the trace fallback
+    records exactly, so there is nothing to gain by going on. Unbacked sizes are all made by
+    ShapeEnv.create_unbacked_symint, patched only for this block. Unbacked floats are left alone:
+    a fill value read from a tensor (YOLO's `new_full(..., stride)`) exports fine."""
+    try:
+        from torch.fx.experimental.symbolic_shapes import ShapeEnv
+    except ImportError:  # another torch layout: export just takes longer to fail
+        yield
+        return
+    original = vars(ShapeEnv).get("create_unbacked_symint")
+    if original is None:
+        yield
+        return
+
+    def refuse(*_args, **_kwargs):
+        where = innermost_outside(traceback.extract_stack(), _SKIP_DIRS)
+        raise ValueDependentShape("a shape depends on tensor values" + (f" at {where}" if where else ""))
+
+    ShapeEnv.create_unbacked_symint = refuse
+    try:
+        yield
+    finally:
+        ShapeEnv.create_unbacked_symint = original
+
+
 def _capturing(module: torch.nn.Module, calls: dict[str, int] | None):
     """Everything a capture of an eager module needs switched on, and undone afterwards."""
-    import contextlib
-
     stack = contextlib.ExitStack()
     contexts = [markers.stubs_marked(module), markers.functionals_as_calls(module),
                 markers.observers_frozen(module), markers.quiet_torch()]
@@ -213,14 +248,58 @@ def module_attributes(module: torch.nn.Module, calls: dict[str, int] | None = No
     return found
 
 
-def trace_module(module: torch.nn.Module, example_inputs: tuple, calls: dict[str, int]) -> Any:
-    """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way."""
+def count_calls(module: torch.nn.Module, example_inputs: tuple, calls: dict[str, int]) -> None:
+    """One plain forward with the capture's switches on, counting each submodule's calls (a
+    trace would compile the counting hooks into the script module)."""
     calls.clear()
-    # jit.trace would compile forward hooks into the script module: count calls in a plain run.
     with _capturing(module, calls), torch.no_grad():
         module(*example_inputs)
-    with _capturing(module, None):
+
+
+def trace_module(module: torch.nn.Module, example_inputs: tuple) -> Any:
+    """Fallback for models torch.export cannot take: a TorchScript trace, stubs marked the same way.
+
+    The trace records the model's own post-processing (a detector's box decoding and NMS run for
+    the example input). Its outputs are flattened to a tuple of tensors, because a trace can return
+    tensors, tuples, lists and dicts of tensors but nothing nested deeper (a detector returns a list
+    of dicts); the check reads the graph, not the output's structure."""
+    with _capturing(module, None), _outputs_flattened(module), torch.no_grad():
+        # check_trace=False: re-running the model to compare costs two more forwards (3x).
         return torch.jit.trace(module, example_inputs, strict=False, check_trace=False)
 
 
+def _tensor_leaves(output: Any) -> tuple:
+    if isinstance(output, torch.Tensor):
+        return (output,)
+    if isinstance(output, dict):
+        return tuple(leaf for item in output.values() for leaf in _tensor_leaves(item))
+    if isinstance(output, (list, tuple)):
+        return tuple(leaf for item in output for leaf in _tensor_leaves(item))
+    return ()  # ints, strings, None: nothing a graph produces
 
+
+class _outputs_flattened:
+    """Within the block, `module(...)` returns its output's tensors as one flat tuple (its own
+    forward is shadowed by an instance attribute, as the stub markers do; restored afterwards)."""
+
+    def __init__(self, module: torch.nn.Module):
+        self.module = module
+
+    def __enter__(self):
+        module = self.module
+        self.had_own = "forward" in vars(module)
+        self.original = vars(module).get("forward")
+        forward = module.forward
+
+        def flat_forward(*args, **kwargs):
+            return _tensor_leaves(forward(*args, **kwargs))
+
+        module.forward = flat_forward
+        return module
+
+    def __exit__(self, *exc):
+        if self.had_own:
+            self.module.forward = self.original
+        else:
+            del self.module.forward
+        return False

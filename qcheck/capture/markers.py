@@ -152,13 +152,20 @@ def functionals_as_calls(module: torch.nn.Module) -> Iterator[None]:
 @contextlib.contextmanager
 def calls_counted(module: torch.nn.Module, counts: dict[str, int]) -> Iterator[None]:
     """Count how often each submodule is called during one forward (eager mode needs one module
-    instance per call: each call needs its own quantization parameters)."""
-    names = {sub: name for name, sub in module.named_modules()}
+    instance per call: each call needs its own quantization parameters).
+
+    A call is attributed by the module's attribute dict, not by the object: non-strict export may
+    call torch's stand-ins for the modules (fx's AttrProxy shares the module's `__dict__`, hooks
+    included). A module the forward creates or copies on the fly has a dict of its own and is
+    not one of the model's submodules: its calls are not counted."""
+    names = {id(vars(sub)): name for name, sub in module.named_modules()}
 
     def count(sub, _args):
-        counts[names[sub]] = counts.get(names[sub], 0) + 1
+        name = names.get(id(vars(sub)))
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
 
-    handles = [sub.register_forward_pre_hook(count) for sub in names]
+    handles = [sub.register_forward_pre_hook(count) for _, sub in module.named_modules()]
     try:
         yield
     finally:

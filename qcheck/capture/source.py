@@ -11,3 +11,15 @@ def display_path(path: str) -> str:
     except ValueError:  # another drive on Windows
         return path
     return path if relative.startswith("..") else relative
+
+
+def innermost_outside(frames, skip_dirs: tuple[str, ...]) -> str | None:
+    """"path.py:42" of the innermost frame (traceback.FrameSummary) outside `skip_dirs` (torch's
+    and qcheck's own folders): the model's line, or its library's (shown from site-packages)."""
+    for frame in reversed(frames):
+        path = frame.filename
+        if path.startswith(skip_dirs) or path.startswith("<"):
+            continue
+        _, marker, inside = path.rpartition("site-packages" + os.sep)
+        return f"{inside if marker else display_path(path)}:{frame.lineno}"
+    return None

@@ -77,7 +77,16 @@ def _call(factory, target: str, doing: str, device: str | None = None):
                 "arguments that builds the model", target) from None
         raise QcheckError(f"{doing} raised TypeError: {error}", target) from None
     except Exception as error:  # the user's constructor: anything may go wrong there
-        raise QcheckError(f"{doing} raised {type(error).__name__}: {first_line(error)}", target) from None
+        where = ""
+        if device:  # why it cannot be built there: the line that needs real values
+            import traceback
+
+            from qcheck.capture.source import innermost_outside
+
+            skip = (os.path.dirname(torch.__file__) + os.sep, os.path.dirname(os.path.dirname(__file__)) + os.sep)
+            found = innermost_outside(traceback.extract_tb(error.__traceback__), skip)
+            where = f" at {found}" if found else ""
+        raise QcheckError(f"{doing} raised {type(error).__name__}{where}: {first_line(error)}", target) from None
 
 
 def _import_file(location: str, target: str):
