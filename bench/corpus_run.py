@@ -30,12 +30,14 @@ def torchscript_file(model: RealModel, module, examples: tuple, folder: str) -> 
     import torch
 
     path = os.path.join(folder, model.factory + ".pt")
+    if model.library == "ultralytics":
+        _ultralytics_export_mode(module)
     if model.factory in SCRIPTED:
         script = torch.jit.script(module)
     else:
         config = getattr(module, "config", None)
-        if config is not None and hasattr(config, "return_dict"):
-            config.return_dict = False  # transformers: tuples, not ModelOutput dicts
+        if config is not None and getattr(config, "use_cache", None):
+            config.use_cache = False  # transformers: a key/value cache object is not a traceable output
         with torch.no_grad():
             script = torch.jit.trace(module, examples, strict=False, check_trace=False)
     torch.jit.save(script, path)
@@ -43,6 +45,14 @@ def torchscript_file(model: RealModel, module, examples: tuple, folder: str) -> 
 
 
 SCRIPTED = {"tv_ssdlite", "tv_fasterrcnn_mobilenet"}
+
+
+def _ultralytics_export_mode(module) -> None:
+    """What ultralytics' own TorchScript export does before tracing: heads return their tensors
+    only (in eval mode they also return a dict of raw predictions, which a trace cannot output)."""
+    for sub in module.modules():
+        if type(sub).__module__.startswith("ultralytics.") and isinstance(getattr(type(sub), "export", None), bool):
+            sub.export, sub.format = True, "torchscript"
 
 
 def inputs_of(model: RealModel):
@@ -100,7 +110,9 @@ def run_model(model: RealModel, rules, torchscript: bool = True) -> dict:
             started = time.perf_counter()
             try:
                 examples = example_tensors(inputs)
-                path = torchscript_file(model, module, examples, folder)
+                # A fresh module: export may leave traced state behind (ultralytics' Detect caches
+                # its anchors from the last forward), and users trace a model straight from its code.
+                path = torchscript_file(model, model.build(), examples, folder)
                 graph = capture_file(path, inputs, None)
                 result["torchscript"] = {"capture_s": round(time.perf_counter() - started, 2),
                                          "nodes": len(graph.nodes),

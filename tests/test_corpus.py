@@ -41,7 +41,7 @@ def test_real_model(model: RealModel, rules, tmp_path):
     module = model.build()
     eager = capture(module, inputs)
     _accounted(eager, rules)
-    path = torchscript_file(model, module, example_tensors(inputs), str(tmp_path))
+    path = torchscript_file(model, model.build(), example_tensors(inputs), str(tmp_path))
     scripted = capture_file(path, inputs, None)
     _accounted(scripted, rules)
 

@@ -202,4 +202,33 @@ PROBES = [
                     activation_dtype="qint16", findings={B2: [], **both([])}),
     composite_probe("composite: BatchNorm1d torchscript", seq(nn.BatchNorm1d(8193)), "2x8193x3", via="torchscript",
                     findings=both(["bayes.batch_norm2d.standalone@batch_norm2d", "bayes.batch_norm2d.channel@batch_norm2d"])),
+
+    # ------------------------------------------------------------------ roll = two slices and a cat per rolled dim
+    composite_probe("composite: roll of Swin's shifted windows", fn(lambda x: torch.roll(x, (-3, -3), (1, 2))),
+                    "1x56x56x96", findings={B2: [], **both([])}),
+    composite_probe("composite: roll at cat's per-dimension limit", fn(lambda x: torch.roll(x, 1, 3)), "1x1x1x65537",
+                    findings={B2: [], **both([])}, ok=bayes_ids("cat.hwc")),
+    composite_probe("composite: roll past cat's per-dimension limit", fn(lambda x: torch.roll(x, 1, 3)), "1x1x1x65538",
+                    findings={B2: [], **both(["bayes.cat.hwc@cat"])}),
+    composite_probe("composite: roll of a 3-D tensor", fn(lambda x: torch.roll(x, 1, 1)), "1x8x8",
+                    findings={B2: ["bernoulli2.cat.four_d@cat", "bernoulli2.tensor_getitem.four_d@slice"],
+                              **both(["bayes.cat.rank@cat"])}),
+    composite_probe("composite: roll torchscript", fn(lambda x: torch.roll(x, 1, 3)), "1x1x1x65538", via="torchscript",
+                    findings={B2: [], **both(["bayes.cat.hwc@cat"])}),
+
+    # ------------------------------------------------------------------ vector_norm = sqrt(sum(pow(x, 2)))
+    # bernoulli2 sums along N and C only, and has neither pow nor sqrt.
+    composite_probe("composite: vector_norm over C", fn(lambda x: torch.linalg.vector_norm(x, dim=1, keepdim=True)),
+                    "1x8x4x4", findings={B2: ["bernoulli2.pow.supported@square", "bernoulli2.sqrt.supported@sqrt"],
+                                         **both(["bayes.pow.precision@square", "bayes.sqrt.precision@sqrt"])},
+                    ok=ids(B2, "sum.dims")),
+    composite_probe("composite: vector_norm over W", fn(lambda x: torch.linalg.vector_norm(x, dim=3, keepdim=True)),
+                    "1x8x4x4", findings={B2: ["bernoulli2.pow.supported@square", "bernoulli2.sqrt.supported@sqrt",
+                                              "bernoulli2.sum.dims@sum"],
+                                         **both(["bayes.pow.precision@square", "bayes.sqrt.precision@sqrt"])}),
+    composite_probe("composite: F.normalize's norm, torchscript", fn(lambda x: F.normalize(x, dim=3)), "1x8x4x4",
+                    via="torchscript",
+                    findings={B2: ["bernoulli2.pow.supported@square", "bernoulli2.sqrt.supported@sqrt",
+                                   "bernoulli2.sum.dims@sum"],
+                              **both(["bayes.pow.precision@square", "bayes.sqrt.precision@sqrt"])}),
 ]
