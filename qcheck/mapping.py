@@ -237,7 +237,9 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
     for ref in refs:
         if ref not in folded:
             value = values.get(ref)
-            if value is None or value.kind not in _WEIGHT_KINDS:
+            # A ref with no tensor value is a number the capture resolved (a size, a buffer's
+            # .item() such as ultralytics' strides): known when the model is compiled.
+            if value is not None and value.kind not in _WEIGHT_KINDS:
                 return False
     if not node.refs and not node.outputs:
         return False
