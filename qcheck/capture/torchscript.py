@@ -146,9 +146,10 @@ def _mark_stubs(module: torch.jit.ScriptModule) -> list[str]:
     A float stub is an identity: torch.jit.trace keeps its call (`prim::CallMethod` on the stub
     submodule) but drops its argument, so which tensor it applied to is not in the graph. The
     trace records calls in execution order, so the stub applied to a tensor computed before the
-    call and still read after it; the latest such tensor is taken (a run of k stub calls in a
-    row takes the latest k, in order), and a note says the boundary was inferred. A stub whose
-    call keeps its argument (scripted code, a QAT stub with its fake-quant) is marked on it.
+    call and still read after it: of those, the one read soonest after the call is taken (a run
+    of k stub calls in a row takes k, in the order they were computed), and a note says the
+    boundary was inferred. A stub whose call keeps its argument (scripted code, a QAT stub with
+    its fake-quant) is marked on that argument.
     """
     import qcheck.capture.markers  # noqa: F401  (registers the marker ops the graph will call)
 
@@ -176,8 +177,8 @@ def _mark_stubs(module: torch.jit.ScriptModule) -> list[str]:
     if not inferred:
         return []
     return [f"{inferred} QuantStub/DeQuantStub call(s) of the traced file kept no tensor (a float stub "
-            "is an identity); each boundary was placed on the latest tensor computed before the call "
-            "and read after it"]
+            "is an identity); each boundary was placed on the tensor computed before the call and "
+            "read soonest after it"]
 
 
 def _mark_stubs_in(graph: torch._C.Graph, owner: Any) -> int:
@@ -240,20 +241,27 @@ def _make_marker(graph: torch._C.Graph, value: torch._C.Value, kind: str, relati
 
 def _mark_elided(graph: torch._C.Graph, run: list, markers_made: set[int]) -> int:
     """Mark a run of stub calls that kept no argument, right after the last one (see _mark_stubs)."""
+    import functools
+
     last = run[-1][0]
-    candidates: list[torch._C.Value] = []  # latest first
     defined = [out for node in graph.nodes() if node.isBefore(last) for out in node.outputs()]
-    defined = [v for v in list(graph.inputs()) + defined if _is_tensor_type(v.type())]
-    for value in reversed(defined):
-        if value.unique() in markers_made:
-            continue
-        if any(use.user.isAfter(last) for use in value.uses()):
-            candidates.append(value)
-            if len(candidates) == len(run):
-                break
-    candidates.reverse()  # in definition order, as the calls were made
+    defined = [v for v in list(graph.inputs()) + defined
+               if _is_tensor_type(v.type()) and v.unique() not in markers_made]
+
+    def order(a: torch._C.Node, b: torch._C.Node) -> int:
+        return -1 if a.isBefore(b) else 1 if b.isBefore(a) else 0
+
+    live = []  # (first read after the call, definition index, value)
+    for index, value in enumerate(defined):
+        later = [use.user for use in value.uses() if use.user.isAfter(last)]
+        if later:
+            live.append((min(later, key=functools.cmp_to_key(order)), index, value))
+    # What a stub returns is read soon after it (`self.dequant(x).softmax()`, `return ...`);
+    # between tensors first read by the same node, the latest computed.
+    live.sort(key=functools.cmp_to_key(lambda a, b: order(a[0], b[0]) or b[1] - a[1]))
+    chosen = sorted(live[:len(run)], key=lambda item: item[1])  # in definition order, as called
     anchor = last
-    for (_, kind, relative, type_name), value in zip(run, candidates):
+    for (_, kind, relative, type_name), (_, _, value) in zip(run, chosen):
         marker = _make_marker(graph, value, kind, relative, type_name)
         marker.insertAfter(anchor)
         value.replaceAllUsesAfterNodeWith(marker, marker.output())
@@ -265,6 +273,7 @@ def _mark_elided(graph: torch._C.Graph, run: list, markers_made: set[int]) -> in
 # -------------------------------------------------------------------------------- module scopes
 
 _SCOPE = "qcheck_scope"  # a node attribute: the full path of the module whose graph holds it
+_OP_NUMBER = "qcheck_op"  # a node attribute: a number of its own (see _tag_scopes)
 
 
 def _tag_scopes(module: torch.jit.ScriptModule) -> None:
@@ -273,7 +282,11 @@ def _tag_scopes(module: torch.jit.ScriptModule) -> None:
     Inlining keeps only the last attribute name of each call (`self.qkvs[0]` and `self.dws[0]`
     both become "0(ConvNorm)"), so two ModuleLists under one module are told apart only here.
     A traced module has one type (one graph) per instance; a graph that several instances
-    share (scripted modules of one class) is left untagged and resolved from the hierarchy."""
+    share (scripted modules of one class) gets no path and is resolved from the hierarchy.
+
+    Every op also gets its own number: freezing merges ops that repeat the same computation
+    (Swin's PatchMerging reads `x[..., 0::2, ...]` twice) only when their attributes are
+    equal, and export, which does not merge them, is what a capture must agree with."""
     try:
         named = list(module.named_modules())
     except Exception:
@@ -284,9 +297,8 @@ def _tag_scopes(module: torch.jit.ScriptModule) -> None:
             owners.setdefault(sub._c._type().qualified_name(), []).append((path, sub))
         except Exception:
             continue
+    number = 0
     for instances in owners.values():
-        if len(instances) != 1:
-            continue
         path, sub = instances[0]
         try:
             methods = [sub._c._get_method(name).graph for name in sub._c._method_names()]
@@ -294,7 +306,11 @@ def _tag_scopes(module: torch.jit.ScriptModule) -> None:
             continue
         for graph in methods:
             for node in _all_nodes(graph.block()):
-                if not node.kind().startswith("prim::"):
+                if node.kind().startswith("prim::"):
+                    continue
+                number += 1
+                node.i_(_OP_NUMBER, number)
+                if len(instances) == 1:
                     node.s_(_SCOPE, path)
 
 
@@ -663,6 +679,9 @@ class _Builder:
         self.values: dict[str, Value] = {}
         self.nodes: list[Node] = []
         self._stack_cache: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+        self._entries: dict[str, list[tuple[str, str]]] = {}  # hierarchy text, parsed
+        self._latest: dict[tuple, list[tuple[str, str]]] = {}  # see _nearest_stack
+        self._first: dict[tuple, list[tuple[str, str]]] | None = None
 
     def build(self, notes: list[str]) -> Graph:
         graph_inputs = list(self.graph.inputs())
@@ -873,17 +892,60 @@ class _Builder:
             return []
         scope = node.s(_SCOPE) if node.hasAttribute(_SCOPE) else None
         key = (hierarchy, scope)
-        if key not in self._stack_cache:
-            entries = _parse_hierarchy(hierarchy)
-            found = _scoped_stack(entries, scope) if scope is not None else None
-            self._stack_cache[key] = found if found is not None else self.calls.resolve(entries)
-        stack = list(self._stack_cache[key])
+        entries = self._entries.get(hierarchy)
+        if entries is None:
+            entries = self._entries[hierarchy] = _parse_hierarchy(hierarchy)
+        stack = self._stack_cache.get(key)
+        if stack is None:
+            stack = _scoped_stack(entries, scope) if scope is not None else None
+            if stack is not None:
+                self._stack_cache[key] = stack
+            else:
+                stack = self._nearest_stack(entries)
+        if key in self._stack_cache:  # exact: the latest call under each of its prefixes
+            self._remember(entries, stack)
+        stack = list(stack)
         if node.kind() in _STUB_MARKERS.values() and node.hasAttribute(_STUB_PATH):
             # A marker qcheck put in the caller's graph: it is the stub's own op, as in export.
             parent = stack[-1][0] if stack else ""
             relative = node.s(_STUB_PATH)
             stack.append((f"{parent}.{relative}" if parent else relative, node.s(_STUB_TYPE)))
         return stack
+
+    def _remember(self, entries: list[tuple[str, str]], stack: list[tuple[str, str]]) -> None:
+        """Record an exact stack under each of its hierarchy prefixes (the latest one wins)."""
+        for length in range(1, len(entries) + 1):
+            self._latest[tuple(entries[:length])] = stack[:length]
+
+    def _nearest_stack(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The stack of a node that carries no usable tag: constants freezing made, list plumbing,
+        the ops of a module several callers share. Its longest hierarchy prefix that an exactly
+        tagged op has is taken from the latest such op (nodes come in execution order, so that
+        is the call it belongs to), else from the first in the graph (hoisted constants); the
+        rest is resolved from the instance names."""
+        first = self._first_stacks()
+        for length in range(len(entries), 0, -1):
+            prefix = tuple(entries[:length])
+            base = self._latest.get(prefix) or first.get(prefix)
+            if base is not None:
+                parent = base[-1][0]
+                return list(base) + self.calls.resolve(entries[length:], parent)
+        return self.calls.resolve(entries)
+
+    def _first_stacks(self) -> dict[tuple, list[tuple[str, str]]]:
+        """Hierarchy prefix -> the exact stack of the first tagged op under it."""
+        if self._first is None:
+            self._first = {}
+            for node in _all_nodes(self.graph.block()):
+                if not node.hasAttribute(_SCOPE):
+                    continue
+                entries = _parse_hierarchy(node.getModuleHierarchy())
+                found = _scoped_stack(entries, node.s(_SCOPE))
+                if found is None:
+                    continue
+                for length in range(1, len(entries) + 1):
+                    self._first.setdefault(tuple(entries[:length]), found[:length])
+        return self._first
 
     def _source(self, node: torch._C.Node) -> str | None:
         try:
@@ -1060,6 +1122,9 @@ def _user_frame(text: str) -> str | None:
     return None
 
 
+_UNNAMED_INSTANCE = "INSTANCE_NAME_UNKNOWN"
+
+
 class _ModuleCalls:
     """Which submodule each module calls, and from which user line, read from the un-inlined
     method graphs of the loaded module.
@@ -1068,10 +1133,14 @@ class _ModuleCalls:
     (`self.convs[0](x)` is recorded as "0(Conv2d)"), so `children` maps (caller path, that name)
     to the callee's full paths. `sites` maps a callee path to the first user line calling it
     (scripted code only: traced call nodes carry no location, their ops carry full stacks).
+    A module several callers share (ultralytics' one `Conv.default_act` SiLU) is recorded with
+    no name at all, "INSTANCE_NAME_UNKNOWN(SiLU)" (each caller gets it as an argument): `by_type`
+    finds it among its caller's submodules by type.
     """
 
     def __init__(self, module: torch.jit.ScriptModule):
         self.children: dict[tuple[str, str], set[str]] = {}
+        self.by_type: dict[tuple[str, str], set[str]] = {}  # (caller path, callee type) -> paths
         self.sites: dict[str, str] = {}
         try:
             named = list(module.named_modules())
@@ -1080,8 +1149,15 @@ class _ModuleCalls:
         for prefix, sub in named:
             try:
                 methods = sub._c._method_names()
+                children = list(sub.named_children())
             except Exception:
                 continue
+            for name, child in children:  # a shared callee arrives as an argument, not an attribute
+                path = f"{prefix}.{name}" if prefix else name
+                try:
+                    self.by_type.setdefault((prefix, _class_name(child._c._type())), set()).add(path)
+                except Exception:
+                    continue
             for method in methods:
                 try:
                     graph = sub._c._get_method(method).graph
@@ -1098,12 +1174,14 @@ class _ModuleCalls:
                     if source is not None:
                         self.sites.setdefault(path, source)
 
-    def resolve(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Instance-name entries -> (qualified path, type) pairs."""
+    def resolve(self, entries: list[tuple[str, str]], parent: str = "") -> list[tuple[str, str]]:
+        """Instance-name entries, below the module at `parent` -> (qualified path, type) pairs."""
         stack: list[tuple[str, str]] = []
-        parent = ""
         for name, type_name in entries:
-            candidates = self.children.get((parent, name), set())
+            if name == _UNNAMED_INSTANCE:
+                candidates = self.by_type.get((parent, type_name), set())
+            else:
+                candidates = self.children.get((parent, name), set())
             if len(candidates) == 1:
                 path = next(iter(candidates))
             else:  # unknown or ambiguous: assume a direct attribute
