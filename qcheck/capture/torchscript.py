@@ -409,8 +409,10 @@ def _load(path: str) -> torch.jit.ScriptModule:
         raise QcheckError("is a directory; pass a TorchScript file saved with torch.jit.save", path)
     try:
         with warnings.catch_warnings():
-            # torch marks TorchScript deprecated; reading it is this capture's whole job
+            # torch marks TorchScript deprecated (a FutureWarning since 2.14); reading it is this
+            # capture's whole job, and the warning would be a second line on stderr
             warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
             module = torch.jit.load(path, map_location="cpu")
     except Exception as exc:
         raise QcheckError(_load_failure_message(path, exc), path) from None
