@@ -201,6 +201,8 @@ def _absorb_box_conversion(graph: Graph, layers: list[Layer], roi_layers: list[L
 
 
 def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
+    if _is_full_slice(node, graph):
+        return "structural", None
     operator = match_operator(node, graph, rules)
     if operator is not None:
         return "operator", operator
@@ -227,7 +229,8 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
     order; `folded` collects the outputs of the constant ones, and their values become
     constants (a weight after its fake-quant is still a weight). Arguments an op reads for their
     shape only (x.new_full(size, v), x.size(2), y.type_as(x)) do not count: sizes are known
-    when the model is compiled."""
+    when the model is compiled. So shape arithmetic (a traced `channels // groups`, Swin's
+    window padding) folds, whichever capture recorded it."""
     if node.namespace == "qcheck":
         return False  # a stub marker is the region boundary, never folded
     values = graph.values
@@ -261,6 +264,17 @@ def _value_refs(node: Node, shape_only: frozenset[str]) -> list[str]:
             if isinstance(item, Ref):
                 found.append(item.value)
     return found
+
+
+def _is_full_slice(node: Node, graph: Graph) -> bool:
+    """A slice that keeps the whole dimension (`x[:, :n]` with n >= size) moves nothing:
+    torch.export records it as an alias, a trace as aten::slice; neither is a layer."""
+    if node.namespace != "aten" or node.op != "slice" or node.args.get("step", 1) != 1:
+        return False
+    source = node.args.get("self")
+    before = graph.values.get(source.value) if isinstance(source, Ref) else None
+    after = graph.values.get(node.outputs[0]) if len(node.outputs) == 1 else None
+    return before is not None and after is not None and before.shape is not None and before.shape == after.shape
 
 
 def _makes_tensor(node: Node, graph: Graph) -> bool:
