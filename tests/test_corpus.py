@@ -15,7 +15,7 @@ import pytest
 from bench.corpus_run import check_all, inputs_of, torchscript_file
 from bench.models_page import PAGE, model_row, page_rows
 from tests.agreement import agreement
-from tests.corpus import CORPUS, MARCHES, RealModel
+from tests.corpus import CORPUS, EXPECTED, MARCHES, RealModel
 
 _PAGE_ROWS = page_rows(open(PAGE, encoding="utf-8").read()) if os.path.exists(PAGE) else {}
 
@@ -46,18 +46,20 @@ def test_real_model(model: RealModel, rules, tmp_path):
     _accounted(scripted, rules)
 
     results = check_all(eager, model.label, rules)
+    unknown, expected = EXPECTED[model.label]
     for march in MARCHES:
-        found = results[march]
-        expect = model.expect[march]
-        assert not (set(found["unknown_ops"]) - set(model.unknown)), (
+        found, expect = results[march], expected[march]
+        assert set(found["unknown_ops"]) <= set(unknown), (
             f"{march}: ops reported unknown that the corpus does not list as genuinely unsupported")
         assert found["verdict"] == expect.verdict, (march, expect.why, found["failing_rules"])
         flagged = found["failing_rules"] if expect.verdict == "fail" else found["warning_rules"]
         assert set(flagged) == set(expect.rules), (march, expect.why)
+        if model.torchscript_gap:
+            continue
         reports = [check_graph(graph, model.label, Options(march=march), rules) for graph in (eager, scripted)]
         same, eager_only, torchscript_only = agreement(*reports)
         assert same >= 0.99, (march, same)
-        assert not [layer for layer in torchscript_only if layer.status == "fail"], march
+        assert not [layer.name for layer in torchscript_only if layer.status == "fail"], march
 
     row = model_row({"label": model.label, "library": model.library, "shapes": list(model.shapes),
                      "eager": {"marches": results}})

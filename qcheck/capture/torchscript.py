@@ -482,6 +482,10 @@ def _is_tensor_type(typ: Any) -> bool:
     return False
 
 
+def _is_tensor_list_type(typ: Any) -> bool:
+    return isinstance(typ, torch._C.ListType) and isinstance(typ.getElementType(), torch._C.TensorType)
+
+
 def _forward_arguments(
     data_inputs: list[torch._C.Value], schema: Any, example_inputs: list[torch.Tensor], path: str
 ) -> list[Any]:
@@ -492,6 +496,10 @@ def _forward_arguments(
     for value, argument in zip(data_inputs, arguments):
         if _is_tensor_type(value.type()) and remaining:
             call_args.append(remaining.pop(0))
+        elif _is_tensor_list_type(value.type()) and remaining:
+            # A forward taking List[Tensor] (torchvision's detectors: one image each) gets the
+            # batch given by --input-shape as its images.
+            call_args.append(list(remaining.pop(0).unbind(0)))
         elif argument.has_default_value():
             call_args.append(argument.default_value)
         else:
@@ -604,7 +612,9 @@ def _probe_function(graph: torch._C.Graph, static: set[int], with_nested: bool,
     wanted = [(orig, dup) for orig, dup in zip(graph_inputs, copy.inputs()) if _is_tensor_type(orig.type())]
     none_value = None
     nested = lost = 0
-    for (orig, _), (dup, ctx) in zip(_iter_values(graph.block()), _iter_values(copy.block())):
+    # Both walks are taken whole before the loop: hoisting edits the copy's blocks, and a walk
+    # still running over an edited block reads freed nodes (a segfault on scripted detectors).
+    for (orig, _), (dup, ctx) in zip(list(_iter_values(graph.block())), list(_iter_values(copy.block()))):
         if not _observed(orig, static) or (skip_unused and not orig.uses()):
             continue
         if ctx:
