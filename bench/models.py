@@ -85,6 +85,15 @@ def tv_vit_b_16():
     return _torchvision("vit_b_16")
 
 
+# --- ultralytics, where installed (built from its yaml config: no weights) ---------------------
+
+def yolov8n():
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    from ultralytics.nn.tasks import DetectionModel
+
+    return DetectionModel("yolov8n.yaml", verbose=False).eval()
+
+
 # --- the seed's Net ---------------------------------------------------------------------------
 
 def seed_net():

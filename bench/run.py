@@ -42,14 +42,16 @@ MARCH = "bayes"
 # Workers: each runs in a fresh interpreter and prints one JSON line.
 # --------------------------------------------------------------------------------------------
 
-def _import_models():
-    """bench/models.py imported as qcheck imports an eager spec file (by path)."""
+def _factory(factory: str):
+    """A factory of bench/models.py, or `path/to/file.py:NAME` (the real-model corpus), imported
+    by path as qcheck imports an eager spec file."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("qcheck_bench_models", MODELS)
+    path, name = factory.rsplit(":", 1) if ":" in factory else (MODELS, factory)
+    spec = importlib.util.spec_from_file_location("qcheck_bench_" + os.path.basename(path)[:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
+    return getattr(module, name)
 
 
 def _inputs(shapes: list[str], dtypes: list[str], device: str):
@@ -69,9 +71,9 @@ def worker_floor(factory: str, shapes: list[str], dtypes: list[str], device: str
     start = time.perf_counter()
     import torch
 
-    models = _import_models()
+    build = _factory(factory)
     with torch.device(device):
-        model = getattr(models, factory)()
+        model = build()
     model.eval()
     built = time.perf_counter()
     program = torch.export.export(model, _inputs(shapes, dtypes, device), strict=False)
@@ -89,8 +91,7 @@ def worker_api_real(factory: str, shapes: list[str], dtypes: list[str]) -> dict:
     from qcheck.options import Options
     from qcheck.render import render
 
-    models = _import_models()
-    model = getattr(models, factory)().eval()
+    model = _factory(factory)().eval()
     built = time.perf_counter()
     report = check(model, Options(march=MARCH), example_inputs=_inputs(shapes, dtypes, "cpu"))
     render(report, "json")
@@ -118,7 +119,7 @@ def worker_engine(factory: str, shapes: list[str], dtypes: list[str], repeat: in
                  for i, s in enumerate(shapes)]
 
         def build():
-            return capture(f"{MODELS}:{factory}", specs)
+            return capture(factory if ":" in factory else f"{MODELS}:{factory}", specs)
     began = time.perf_counter()
     graph = build()
     capture_s = time.perf_counter() - began
@@ -204,8 +205,7 @@ def synthetic_graph(nodes: int):
 def worker_save_torchscript(factory: str, shapes: list[str], dtypes: list[str], path: str) -> dict:
     import torch
 
-    models = _import_models()
-    model = getattr(models, factory)().eval()
+    model = _factory(factory)().eval()
     with torch.no_grad():
         traced = torch.jit.trace(model, _inputs(shapes, dtypes, "cpu"), strict=False, check_trace=False)
     torch.jit.save(traced, path)
@@ -271,7 +271,8 @@ def worker_command(kind: str, **payload) -> list[str]:
 
 
 def qcheck_command(factory_or_path: str, shapes: list[str], dtypes: list[str], extra=()) -> list[str]:
-    target = factory_or_path if os.path.isfile(factory_or_path) else f"{MODELS}:{factory_or_path}"
+    target = (factory_or_path if os.path.isfile(factory_or_path) or ":" in factory_or_path
+              else f"{MODELS}:{factory_or_path}")
     script = os.path.join(os.path.dirname(sys.executable), "qcheck")  # the console script, as users run it
     command = ([script] if os.path.isfile(script) else [sys.executable, "-m", "qcheck"]) + [target, "--march", MARCH]
     for shape in shapes:
@@ -403,7 +404,7 @@ def machine() -> dict:
 # Output
 # --------------------------------------------------------------------------------------------
 
-TARGETS = {"ratio": 1.15, "engine_ms_per_1000": 50.0, "linearity": 1.5, "big_s": 20.0, "big_rss_mb": 1536.0,
+TARGETS = {"ratio": 1.15, "yolo_ratio": 1.10, "engine_ms_per_1000": 50.0, "linearity": 1.5, "big_s": 20.0, "big_rss_mb": 1536.0,
            "cached_s": 0.3}
 
 
@@ -448,6 +449,22 @@ def markdown(results: dict) -> str:
                 lines.append(f"| {row['model']} | {_f(row['real_floor_s'])} | {_f(row['real_qcheck_s'])} | "
                              f"{_f(row['real_ratio'])} | {row['real_floor_rss_mb']:.0f} | "
                              f"{row['real_qcheck_rss_mb']:.0f} |")
+    if results.get("real"):
+        rows = results["real"]
+        ratios = sorted(row["ratio"] for row in rows)
+        lines += ["", f"The real-model corpus (tests/corpus.py, {len(rows)} models, one run each): floor and qcheck "
+                  "as above, per model, and the median:", "",
+                  "| model | graph nodes | layers | device | floor s | qcheck s | qcheck / floor |",
+                  "|---|---:|---:|---|---:|---:|---:|"]
+        for row in rows:
+            lines.append(f"| {row['model']} | {row['nodes']} | {row['layers']} | {row['device']} | "
+                         f"{_f(row['floor_s'])} | {_f(row['qcheck_s'])} | {_f(row['ratio'])} |")
+        middle = len(ratios) // 2
+        median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+        results["real_median_ratio"] = median
+        lines += ["", f"Median qcheck / floor over the corpus: {median:.3f} (floor median "
+                      f"{sorted(r['floor_s'] for r in rows)[middle]:.2f} s, qcheck median "
+                      f"{sorted(r['qcheck_s'] for r in rows)[middle]:.2f} s)."]
     if results["engine"]:
         lines += ["", "The engine alone (`qcheck.api.check_graph` on a captured graph, rules loaded once, the "
                   "graph built anew for every run, march bayes). \"first\" also resolves the rules' rows:", "",
@@ -482,6 +499,9 @@ def verdicts(results: dict) -> list[tuple[str, bool, str]]:
         if row["model"] in ("ResNet-50", "BERT-base"):
             found.append((f"{row['model']} qcheck <= 1.15 x floor", row["ratio"] <= TARGETS["ratio"],
                           f"{row['ratio']:.3f}"))
+        if row["model"] == "YOLOv8n":
+            found.append(("YOLOv8n qcheck <= 1.10 x floor", row["ratio"] <= TARGETS["yolo_ratio"],
+                          f"{row['ratio']:.3f}"))
     # Per 1,000 nodes is a rate: graphs under 100 nodes measure the fixed cost of one call instead.
     engine = [row for row in results["engine"] if row["nodes"] >= 100]
     if engine:
@@ -513,12 +533,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a subset: a few models, engine up to 5,000 nodes")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement, best taken (default 3)")
     parser.add_argument("--only", action="append", default=[],
-                        help="a section: models, engine, big, cached (repeatable; default all)")
+                        help="a section: models, engine, big, cached, real (repeatable; default all but real: "
+                        "the real-model corpus of tests/corpus.py, one run each)")
     parser.add_argument("--model", action="append", default=[], help="only this corpus model (repeatable)")
     parser.add_argument("--json", dest="json_path", help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     sys.path.insert(0, HERE)
-    from corpus import BIG, CORPUS, QUICK, RATIO_TARGETS, TORCHVISION, has_torchvision
+    from corpus import BIG, CORPUS, QUICK, RATIO_TARGETS, TORCHVISION, ULTRALYTICS, has_torchvision, has_ultralytics
 
     sections = set(args.only) or {"models", "engine", "big", "cached"}
     if args.quick:
@@ -526,11 +547,13 @@ def main(argv: list[str] | None = None) -> int:
     corpus = dict(CORPUS)
     if has_torchvision() and not args.quick:
         corpus.update(TORCHVISION)
+    if has_ultralytics():
+        corpus.update(ULTRALYTICS)
     if args.model:
         corpus = {k: v for k, v in corpus.items() if k in args.model}
     elif args.quick:
         corpus = {k: v for k, v in corpus.items() if k in QUICK}
-    results = {"machine": machine(), "repeat": args.repeat, "models": [], "engine": [], "quick": args.quick,
+    results = {"machine": machine(), "repeat": args.repeat, "models": [], "engine": [], "real": [], "quick": args.quick,
                "command": " ".join(["python", "bench/run.py", *argv])}
     began = time.perf_counter()
     if "models" in sections:
@@ -558,6 +581,18 @@ def main(argv: list[str] | None = None) -> int:
         if 1000 in synthetic:
             largest = synthetic[max(synthetic)]
             results["linearity"] = largest["ms_per_1000"] / synthetic[1000]["ms_per_1000"]
+    if "real" in sections:
+        from corpus import real_corpus
+
+        for label, (factory, shapes, dtypes) in real_corpus().items():
+            _log(f"[{time.perf_counter() - began:6.0f}s] real corpus: {label}")
+            try:
+                row = measure_model(label, factory, shapes, dtypes, 1, real=False)
+            except RuntimeError as error:
+                _log(f"          skipped: {str(error).splitlines()[0]}")
+                continue
+            results["real"].append(row)
+            _log(f"          floor {row['floor_s']:.2f} s, qcheck {row['qcheck_s']:.2f} s, ratio {row['ratio']:.3f}")
     if "big" in sections:
         for label, (factory, shapes, dtypes) in BIG.items():
             _log(f"[{time.perf_counter() - began:6.0f}s] big model: {label}")

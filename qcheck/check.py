@@ -6,7 +6,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
-from qcheck import expr, facts
+from qcheck import decompose, expr, facts
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
 from qcheck.mapping import Layer, gc_paused
@@ -91,6 +91,8 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
         return [Finding(rule=f"{march}.unknown_op", severity="error",
                         message=f"{layer.target} is not in the {march} support table",
                         advice=BUILTIN_RULES["unknown_op"][1])]
+    if layer.kind == "composite":
+        return _judge_composite(layer, graph, assignment, rules, march, settings, model_outputs, context)
     rule = rules.rule(layer.operator.name, march)
     view = facts.LayerView(layer, graph, assignment.dtypes, model_outputs, context)
     # Only the facts the row reads are collected: none for a row of dtype, static and
@@ -101,6 +103,25 @@ def judge(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, ma
         finding = _evaluate(constraint, layer, view, known, settings.dtype_config)
         if finding is not None:
             found.append(finding)
+    found.extend(_quant_params(layer, graph, assignment, march))
+    return found
+
+
+def _judge_composite(layer: Layer, graph: Graph, assignment: Assignment, rules: RuleSet, march: str,
+                     settings: CheckSettings, model_outputs: set[str], context: dict[str, Any]) -> list[Finding]:
+    """A composite is judged as each of its parts' rows, on the tensors that part sees; a
+    finding names the part it is about."""
+    found = []
+    for part in layer.parts:
+        rule = rules.rule(part.operator.name, march)
+        view = decompose.PartView(part, graph, assignment.dtypes, model_outputs, context)
+        known = facts.collect(view, rule.reads) if rule.reads else {}
+        for constraint in rule.constraints:
+            finding = _evaluate(constraint, part.layer, view, known, settings.dtype_config)
+            if finding is not None:
+                finding.part = part.id
+                finding.message = f"part {part.id} ({part.operator.name}): {finding.message}"
+                found.append(finding)
     found.extend(_quant_params(layer, graph, assignment, march))
     return found
 
@@ -166,6 +187,8 @@ def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known
         return Finding(constraint.id, constraint.severity, constraint.says, constraint.advice)
     if constraint.kind == "dtype":
         return _check_dtype(constraint, layer, view, config)
+    if constraint.kind == "readings":
+        return _judge_readings(constraint, known)
     try:
         if constraint.check.evaluate(known):
             return None
@@ -175,6 +198,47 @@ def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known
     shown = ", ".join(f"{name}={_show(value)}" for name, value in observed.items())
     return Finding(constraint.id, constraint.severity, f"{constraint.says} (observed: {shown})",
                    constraint.advice, observed=observed, allowed=constraint.check.text)
+
+
+# A layer that breaks only some readings of an unsettled cell gets a finding one step milder.
+_MILDER = {"error": "warning", "warning": "info", "info": "info"}
+
+
+def reading_outcomes(constraint: Constraint, known: dict[str, Any]) -> dict[str, bool | None]:
+    """Each reading of `constraint`: True when the layer meets it, False when it breaks it, None
+    when a fact it needs is unknown for this layer."""
+    outcomes: dict[str, bool | None] = {}
+    for reading in constraint.readings:
+        try:
+            outcomes[reading.name] = bool(reading.check.evaluate(known))
+        except expr.Unknown:
+            outcomes[reading.name] = None
+    return outcomes
+
+
+def _judge_readings(constraint: Constraint, known: dict[str, Any]) -> Finding | None:
+    """An unsettled cell: fail only when every reading is broken; warn, naming the broken
+    readings and the ones that hold, when some are."""
+    outcomes = reading_outcomes(constraint, known)
+    broken = [r for r in constraint.readings if outcomes[r.name] is False]
+    if not broken:
+        return None
+    names = list(dict.fromkeys(n for r in constraint.readings for n in r.check.names))
+    observed = {name: _plain(known.get(name)) for name in names if known.get(name) is not None}
+    shown = ", ".join(f"{name}={_show(value)}" for name, value in observed.items())
+    holding = [r for r in constraint.readings if outcomes[r.name] is not False]
+    if not holding:
+        message = (f"{constraint.says}: broken under every reading of the table cell "
+                   f"({', '.join(r.name for r in broken)}) (observed: {shown})")
+        return Finding(constraint.id, constraint.severity, message, constraint.advice, observed=observed,
+                       allowed=" or ".join(f"({r.check.text})" for r in constraint.readings))
+    also = "; ".join(f"'{r.name}': {r.says}" for r in holding)
+    message = (f"{constraint.says}: broken under the reading "
+               f"{' and '.join(repr(r.name) for r in broken)} ({'; '.join(r.says for r in broken)}) but "
+               f"not under {also}; reported as {_MILDER[constraint.severity]} rather than {constraint.severity} "
+               f"since no document settles the reading: {constraint.unsettled} (observed: {shown})")
+    return Finding(constraint.id, _MILDER[constraint.severity], message, constraint.advice, observed=observed,
+                   allowed=" and ".join(f"({r.check.text})" for r in broken))
 
 
 def _check_dtype(constraint: Constraint, layer: Layer, view: facts.LayerView,
@@ -264,7 +328,7 @@ def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assi
     status = status_of(region, findings)
     return LayerResult(
         name=layer.name,
-        op=layer.operator.name if layer.operator else layer.target,
+        op=layer.operator.name if layer.operator else layer.composite.name if layer.composite else layer.target,
         status=status, module_type=layer.module_type, module_path=layer.module_path,
         source=layer.source,
         inputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
@@ -272,8 +336,11 @@ def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assi
         outputs=[TensorInfo(list(v.shape) if v.shape is not None else None, assignment.dtypes.get(v.name))
                  for v in layer.outputs],
         findings=findings, region=region,
-        targets=[layer.primary.target] if len(layer.nodes) == 1 else sorted({n.target for n in layer.nodes}),
-        after=list(after or []))
+        targets=[layer.primary.target] if len(layer.nodes) == 1 else sorted(
+            {n.target for n in layer.nodes if n.target != "prim::ListUnpack"}),
+        after=list(after or []),
+        judged_as=[part.operator.name for part in layer.parts],
+        parts=[{"part": part.id, "row": part.operator.name} for part in layer.parts])
 
 
 def rule_metadata(rules: RuleSet, layers: list[LayerResult]) -> dict[str, dict[str, Any]]:

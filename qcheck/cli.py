@@ -263,7 +263,7 @@ def rules_command(march, op_name, fmt, rule_files):
 
         rules = load_rules(list(rule_files))
         marches = [rules.resolve_march(march)] if march else list(rules.marches)
-        if op_name and op_name not in rules.operators:
+        if op_name and op_name not in rules.operators and op_name not in rules.composites:
             raise QcheckError(f"no operator {op_name!r} in the rule files; `qcheck rules` lists them")
         click.echo(tables.render_rules(rules, marches, [op_name] if op_name else None, fmt), nl=False)
     except QcheckError as error:
@@ -274,7 +274,8 @@ def rules_command(march, op_name, fmt, rule_files):
 @click.argument("rule_id")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(), help="Extra rule file; repeatable.")
 def explain_command(rule_id, rule_files):
-    """Explain one constraint: its sentence, limits, source row and note."""
+    """Explain one constraint (its sentence, limits, source row and note), or a composite op (its
+    decomposition into table rows)."""
     try:
         from qcheck import tables
         from qcheck.rules import load_rules
@@ -283,6 +284,10 @@ def explain_command(rule_id, rule_files):
         constraint = rules.find_constraint(rule_id)
         if constraint is not None:
             click.echo(tables.explain(rules, constraint), nl=False)
+            return
+        composite = rules.find_composite(rule_id)
+        if composite is not None:  # `qcheck explain torch.nn.Hardswish` (or hardswish): its decomposition
+            click.echo(tables.explain_composite(rules, composite), nl=False)
             return
         builtin = tables.explain_builtin(rules, rule_id)
         if builtin is None:

@@ -65,6 +65,9 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
         elif in_dtypes and all(d == FLOAT for d in in_dtypes):
             # On the CPU nothing is quantized: tensors keep torch's dtype (float, or int indices).
             region, outputs = "cpu", [v.dtype or FLOAT for v in layer.outputs]
+        elif layer.parts:
+            region = "bpu"
+            outputs = _composite_outputs(graph, layer, result, rules, march, config)
         else:
             region = "bpu"
             outputs = _outputs(graph, layer, in_dtypes, rules, march, config)
@@ -128,6 +131,20 @@ def _quantized(graph: Graph, name: str, config: DtypeConfig) -> str:
     if torch_dtype.startswith("q"):  # already quantized (a converted model): quint8, qint8, qint32
         return torch_dtype
     return "qbool" if torch_dtype == "bool" else torch_dtype
+
+
+def _composite_outputs(graph: Graph, layer: Layer, result: Assignment, rules: RuleSet, march: str,
+                       config: DtypeConfig) -> list[str]:
+    """A composite layer's tensors take their dtypes part by part, each as its row says (the
+    softmax inside an attention gets what the scores matmul outputs); its outputs, what the
+    last part writing them gives."""
+    for part in layer.parts:
+        in_dtypes = [_dtype_of(result, graph, v.name, config) for v in part.layer.inputs]
+        for value, dtype in zip(part.layer.outputs, _outputs(graph, part.layer, in_dtypes, rules, march, config)):
+            result.dtypes[value.name] = dtype
+    in_dtypes = [_dtype_of(result, graph, v.name, config) for v in layer.inputs]
+    fallback = next((d for d in in_dtypes if d.startswith("q") and d != "qbool"), config.activation)
+    return [result.dtypes.get(value.name, fallback) for value in layer.outputs]
 
 
 def _outputs(graph: Graph, layer: Layer, in_dtypes: list[str], rules: RuleSet, march: str,

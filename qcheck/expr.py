@@ -91,8 +91,10 @@ class Expr:
             raise Unknown(f"{self.text} ({error})") from None
 
 
-def parse(text: str, known_names: set[str] | None = None) -> Expr:
-    """Parse and validate; raises ExprError with a reason a rule author can act on."""
+def parse(text: str, known_names: set[str] | None = None, slices: bool = False) -> Expr:
+    """Parse and validate; raises ExprError with a reason a rule author can act on. With
+    `slices`, `shape[:-1]` is allowed too: the shapes of a composite's tensors are written with
+    slices; constraints never need them."""
     if not isinstance(text, str):
         raise ExprError(f"expected an expression string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -106,11 +108,11 @@ def parse(text: str, known_names: set[str] | None = None) -> Expr:
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes, nesting too deep
         raise ExprError(f"cannot parse {text!r}: {str(error) or type(error).__name__}") from None
     names: list[str] = []
-    _validate(tree.body, names, known_names)
+    _validate(tree.body, names, known_names, slices)
     return Expr(text.strip(), tree, tuple(dict.fromkeys(names)))
 
 
-def _validate(node: ast.AST, names: list[str], known: set[str] | None) -> None:
+def _validate(node: ast.AST, names: list[str], known: set[str] | None, slices: bool = False) -> None:
     if isinstance(node, ast.Constant):
         if not isinstance(node.value, (int, float, str, bool, type(None))):
             raise ExprError(f"constant {node.value!r} is not allowed")
@@ -126,43 +128,52 @@ def _validate(node: ast.AST, names: list[str], known: set[str] | None) -> None:
         return
     if isinstance(node, ast.BoolOp):
         for value in node.values:
-            _validate(value, names, known)
+            _validate(value, names, known, slices)
         return
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
-        _validate(node.operand, names, known)
+        _validate(node.operand, names, known, slices)
         return
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        _validate(node.left, names, known)
-        _validate(node.right, names, known)
+        _validate(node.left, names, known, slices)
+        _validate(node.right, names, known, slices)
         return
     if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
-        _validate(node.left, names, known)
+        _validate(node.left, names, known, slices)
         for comparator in node.comparators:
-            _validate(comparator, names, known)
+            _validate(comparator, names, known, slices)
         return
     if isinstance(node, ast.IfExp):
         for part in (node.test, node.body, node.orelse):
-            _validate(part, names, known)
+            _validate(part, names, known, slices)
         return
     if isinstance(node, (ast.Tuple, ast.List)):
         for element in node.elts:
-            _validate(element, names, known)
+            _validate(element, names, known, slices)
         return
     if isinstance(node, ast.Subscript):
-        _validate(node.value, names, known)
-        _validate(node.slice, names, known)
+        _validate(node.value, names, known, slices)
+        _validate(node.slice, names, known, slices)
+        return
+    if isinstance(node, ast.Slice) and slices:  # shape[:-1]: a slice only shrinks a tuple
+        for part in (node.lower, node.upper, node.step):
+            if part is not None:
+                _validate(part, names, known, slices)
         return
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS or node.keywords:
             raise ExprError(f"only the functions {', '.join(sorted(_FUNCTIONS))} may be called")
         for arg in node.args:
-            _validate(arg, names, known)
+            _validate(arg, names, known, slices)
         return
     raise ExprError(f"{type(node).__name__} is not allowed in a constraint "
                     f"({ast.unparse(node) if hasattr(ast, 'unparse') else ''})")
 
 
 _LITERALS = {"True": True, "False": False, "None": None}
+
+
+def _none(facts: dict[str, Any]) -> None:
+    return None  # an omitted slice bound
 
 
 def _compile(node: ast.AST) -> Callable[[dict[str, Any]], Any]:
@@ -240,6 +251,9 @@ def _compile(node: ast.AST) -> Callable[[dict[str, Any]], Any]:
     if isinstance(node, ast.Subscript):
         container, index = _compile(node.value), _compile(node.slice)
         return lambda facts: container(facts)[index(facts)]
+    if isinstance(node, ast.Slice):
+        bounds = [_compile(part) if part is not None else _none for part in (node.lower, node.upper, node.step)]
+        return lambda facts: slice(*(bound(facts) for bound in bounds))
     if isinstance(node, ast.Call):
         function = _FUNCTIONS[node.func.id]
         arguments = [_compile(arg) for arg in node.args]

@@ -8,9 +8,9 @@ import functools
 import gc
 from dataclasses import dataclass, field
 
-from qcheck import expr, facts
-from qcheck.graph import Graph, Node, Value
-from qcheck.rules import Operator, RuleSet
+from qcheck import decompose, expr, facts
+from qcheck.graph import Graph, Node, Ref, Value
+from qcheck.rules import Composite, Operator, RuleSet
 
 _WEIGHT_KINDS = ("parameter", "buffer", "constant")
 
@@ -35,7 +35,7 @@ def gc_paused(function):
 @dataclass(slots=True)
 class Layer:
     name: str
-    kind: str  # "operator" | "structural" | "unknown"
+    kind: str  # "operator" | "composite" | "structural" | "unknown"
     operator: Operator | None
     nodes: list[Node]
     primary: Node
@@ -44,6 +44,10 @@ class Layer:
     source: str | None = None
     inputs: list[Value] = field(default_factory=list)  # activations read from outside the layer
     outputs: list[Value] = field(default_factory=list)  # values used outside it (or model outputs)
+    # A composite layer (an op that is not a row but a composition of rows): its decomposition,
+    # and the parts it is judged as (qcheck.decompose.Part), in order.
+    composite: Composite | None = None
+    parts: list = field(default_factory=list)
 
     @property
     def target(self) -> str:
@@ -66,8 +70,19 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
     folded: set[str] = set()  # outputs of constant nodes
     roi_layers: list[Layer] = []  # ungrouped torchvision::roi_align layers (the function form)
+    composites: list[Layer] = []
+    lists: dict[str, Layer] = {}  # a list a layer returns (TorchScript's split, chunk) -> that layer
+    shape_only = rules.shape_only
     for node in graph.nodes:
-        constant = _is_constant(node, graph, folded)
+        if node.target == _LIST_UNPACK and node.refs and node.refs[0] in lists:
+            # TorchScript returns a split's pieces as one list, unpacked by the next node: the
+            # pieces are the layer's outputs (export gives them to the op itself).
+            layer = lists.pop(node.refs[0])
+            layer.nodes.append(node)
+            layer.outputs = [graph.values[out] for out in node.outputs if out in graph.values]
+            counts["operator"] += 1
+            continue
+        constant = _is_constant(node, graph, folded, shape_only)
         group = _group_of(node, group_ops) if group_ops else None
         if group is not None:
             path, module_type, operator = group
@@ -84,15 +99,22 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
             counts["operator"] += 1
             continue
         kind, operator = ("structural", None) if constant else classify(node, graph, rules)
-        counts[kind] += 1
+        counts["operator" if kind == "composite" else kind] += 1  # judged through table rows
         path, module_type = node.module_stack[-1] if node.module_stack else (None, None)
         path = path or None  # the root module has no path
         layer = Layer(name=node.name, kind=kind, operator=operator, nodes=[node], primary=node,
                       module_path=path, module_type=module_type, source=node.source)
         _connect_node(layer, graph.values)
         layers.append(layer)
+        if kind == "composite":
+            layer.composite = composite_of(node, graph, rules)
+            composites.append(layer)
+        if kind in ("operator", "composite") and not layer.outputs and node.outputs:
+            lists[node.outputs[0]] = layer
         if node.target == _ROI_ALIGN:
             roi_layers.append(layer)
+    for layer in composites:
+        layer.parts = decompose.decompose(layer, layer.composite, graph, rules, _part_maker(layer))
     if roi_layers:
         layers = _absorb_box_conversion(graph, layers, roi_layers, counts)
     if grouped:
@@ -102,6 +124,18 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
         layers.sort(key=lambda layer: position[layer.primary.name])
     _name_layers(layers)
     return Mapping(layers, counts)
+
+
+_LIST_UNPACK = "prim::ListUnpack"
+
+
+def _part_maker(layer: Layer):
+    """Builds the one-node layers a composite layer's parts are judged as (in its module)."""
+    def make(name: str, node: Node, inputs: list[Value], outputs: list[Value], operator: Operator) -> Layer:
+        return Layer(name=name, kind="operator", operator=operator, nodes=[node], primary=node,
+                     module_path=layer.module_path, module_type=layer.module_type, source=layer.source,
+                     inputs=inputs, outputs=outputs)
+    return make
 
 
 _ROI_ALIGN = "torchvision::roi_align"
@@ -167,29 +201,50 @@ def _absorb_box_conversion(graph: Graph, layers: list[Layer], roi_layers: list[L
 
 
 def classify(node: Node, graph: Graph, rules: RuleSet) -> tuple[str, Operator | None]:
+    if _is_full_slice(node, graph):
+        return "structural", None
     operator = match_operator(node, graph, rules)
     if operator is not None:
         return "operator", operator
+    if rules.composites and composite_of(node, graph, rules) is not None:
+        return "composite", None
     if node.target in rules.structural or node.namespace == "prim" or not _makes_tensor(node, graph):
         return "structural", None
     return "unknown", None
 
 
-def _is_constant(node: Node, graph: Graph, folded: set[str]) -> bool:
+def composite_of(node: Node, graph: Graph, rules: RuleSet) -> Composite | None:
+    """The composite the node's op decomposes as, when no row names it."""
+    if not rules.composite_candidates(node.target):
+        return None
+    wanted = frozenset(name for c in rules.composite_candidates(node.target) if c.when is not None
+                       for name in c.when.names)
+    known: list[dict] = []
+    return decompose.match_composite(node, graph, rules, lambda when: _holds(when, node, graph, wanted, known))
+
+
+def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[str, frozenset[str]]) -> bool:
     """A node that reads only weights, buffers and constants (position ids, masks built from
     arange): the compiler folds it, so it is structural, not BPU work. Nodes are visited in
     order; `folded` collects the outputs of the constant ones, and their values become
-    constants (a weight after its fake-quant is still a weight)."""
+    constants (a weight after its fake-quant is still a weight). Arguments an op reads for their
+    shape only (x.new_full(size, v), x.size(2), y.type_as(x)) do not count: sizes are known
+    when the model is compiled. So shape arithmetic (a traced `channels // groups`, Swin's
+    window padding) folds, whichever capture recorded it."""
     if node.namespace == "qcheck":
         return False  # a stub marker is the region boundary, never folded
     values = graph.values
     refs = node.refs
+    if refs and node.target in shape_only:
+        refs = _value_refs(node, shape_only[node.target])
     for ref in refs:
         if ref not in folded:
             value = values.get(ref)
-            if value is None or value.kind not in _WEIGHT_KINDS:
+            # A ref with no tensor value is a number the capture resolved (a size, a buffer's
+            # .item() such as ultralytics' strides): known when the model is compiled.
+            if value is not None and value.kind not in _WEIGHT_KINDS:
                 return False
-    if not refs and not node.outputs:
+    if not node.refs and not node.outputs:
         return False
     folded.update(node.outputs)
     for out in node.outputs:
@@ -197,6 +252,29 @@ def _is_constant(node: Node, graph: Graph, folded: set[str]) -> bool:
         if value is not None and value.kind == "activation":
             value.kind = "constant"
     return True
+
+
+def _value_refs(node: Node, shape_only: frozenset[str]) -> list[str]:
+    """The refs of the arguments an op reads for their values (not those it reads for shapes)."""
+    found = []
+    for name, arg in node.args.items():
+        if name in shape_only:
+            continue
+        for item in arg if isinstance(arg, (list, tuple)) else (arg,):
+            if isinstance(item, Ref):
+                found.append(item.value)
+    return found
+
+
+def _is_full_slice(node: Node, graph: Graph) -> bool:
+    """A slice that keeps the whole dimension (`x[:, :n]` with n >= size) moves nothing:
+    torch.export records it as an alias, a trace as aten::slice; neither is a layer."""
+    if node.namespace != "aten" or node.op != "slice" or node.args.get("step", 1) != 1:
+        return False
+    source = node.args.get("self")
+    before = graph.values.get(source.value) if isinstance(source, Ref) else None
+    after = graph.values.get(node.outputs[0]) if len(node.outputs) == 1 else None
+    return before is not None and after is not None and before.shape is not None and before.shape == after.shape
 
 
 def _makes_tensor(node: Node, graph: Graph) -> bool:
@@ -302,12 +380,18 @@ def _name_layers(layers: list[Layer]) -> None:
     ("backbone.conv1"); others by module path and node ("neck:add_3"), or the node alone."""
     ops_per_module: dict[str, int] = {}
     for layer in layers:
-        if layer.kind != "structural" and layer.module_path and len(layer.nodes) == 1:
+        if layer.kind != "structural" and layer.module_path and _one_op(layer):
             ops_per_module[layer.module_path] = ops_per_module.get(layer.module_path, 0) + 1
     for layer in layers:
-        if len(layer.nodes) > 1 or layer.kind == "structural" or not layer.module_path:
+        if not _one_op(layer) or layer.kind == "structural" or not layer.module_path:
             continue
         if ops_per_module.get(layer.module_path) == 1:
             layer.name = layer.module_path
         else:
             layer.name = f"{layer.module_path}:{layer.primary.name}"
+
+
+def _one_op(layer: Layer) -> bool:
+    """One captured op (a TorchScript split and the ListUnpack of its pieces are one op)."""
+    nodes = layer.nodes
+    return len(nodes) == 1 or (len(nodes) == 2 and nodes[1].target == _LIST_UNPACK)

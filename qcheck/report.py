@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
+# The JSON report's contract (JSON Schema, draft 2020-12), shipped with the package.
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema", "report-v1.json")
 STATUSES = ("pass", "warn", "fail", "cpu")
 
 
@@ -25,10 +28,14 @@ class Finding:
     advice: str | None = None
     observed: dict[str, Any] = field(default_factory=dict)
     allowed: str | None = None
+    part: str | None = None  # the part of a composite layer it is about (its table row is in `rule`)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
-                "advice": self.advice, "observed": self.observed, "allowed": self.allowed}
+        found = {"rule": self.rule, "severity": self.severity, "message": self.message,
+                 "advice": self.advice, "observed": self.observed, "allowed": self.allowed}
+        if self.part is not None:
+            found["part"] = self.part
+        return found
 
 
 @dataclass(slots=True)
@@ -59,9 +66,13 @@ class LayerResult:
     subgraph: int | None = None  # the BPU subgraph the layer belongs to (qcheck.partition)
     fallback: bool = False  # a failing layer sent to the CPU by --fallback cpu
     cost: dict[str, Any] = field(default_factory=dict)  # macs, bytes, estimate_us (qcheck.cost)
+    # A composite layer (an op that is not a table row): the rows it was judged as, one per part
+    # in order, and its parts [{"part": id, "row": row}]. Empty for every other layer.
+    judged_as: list[str] = field(default_factory=list)
+    parts: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "name": self.name, "op": self.op, "status": self.status, "module_type": self.module_type,
             "module_path": self.module_path, "source": self.source, "region": self.region,
             "targets": self.targets, "after": self.after, "subgraph": self.subgraph,
@@ -69,6 +80,10 @@ class LayerResult:
             "inputs": [t.to_dict() for t in self.inputs], "outputs": [t.to_dict() for t in self.outputs],
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.judged_as:
+            found["judged_as"] = self.judged_as
+            found["parts"] = self.parts
+        return found
 
 
 @dataclass
@@ -134,6 +149,7 @@ class Report:
                 targets=item.get("targets", []), region=item.get("region", "bpu"),
                 after=item.get("after", []), subgraph=item.get("subgraph"),
                 fallback=item.get("fallback", False), cost=item.get("cost", {}),
+                judged_as=item.get("judged_as", []), parts=item.get("parts", []),
             )
             for item in data["layers"]
         ]
@@ -173,4 +189,6 @@ def fingerprint(report: Report, layer: LayerResult, finding: Finding) -> str:
         "rule": finding.rule, "observed": finding.observed,
         "inputs": [t.shape for t in layer.inputs], "outputs": [t.shape for t in layer.outputs],
     }
+    if finding.part is not None:  # two parts of one layer may break the same row's rule
+        identity["part"] = finding.part
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]

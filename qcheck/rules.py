@@ -26,10 +26,23 @@ DTYPE_ROLES = ("input", "weight", "bias", "output")
 _OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
 _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "constraints", *DTYPE_ROLES}
-_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table"}
+_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table",
+                    "readings", "settled_by", "unsettled"}
+_READING_KEYS = {"name", "check", "says", "source"}
+_SETTLED_KEYS = {"reading", "source"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf"}
-_TOP_KEYS = {"marches", "operators", "structural", "version"}
+_TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read an ambiguous table cell, as a check of its own."""
+
+    name: str  # lower_snake_case, unique within the constraint
+    check: expr.Expr
+    says: str  # the reading in one sentence
+    source: str | None = None  # where this reading comes from (a document, a row)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,22 @@ class Constraint:
     via: str | None = None  # "参考 X": the row whose rule this is
     file: str = ""
     line: int = 0
+    # An ambiguous cell read two or more ways. Settled (a document decides): `check` is the
+    # settled reading's and the others are on record only. Unsettled (kind "readings"): every
+    # reading is judged; the layer fails only when it breaks all of them, and gets a warning
+    # naming the broken ones when it breaks some.
+    readings: tuple[Reading, ...] = ()
+    settled_by: str | None = None  # the reading a document settles on
+    settled_source: str | None = None  # that document
+    unsettled: str | None = None  # why no document settles it
+
+    @property
+    def judged(self) -> tuple[expr.Expr, ...]:
+        """The expressions judging a layer reads: the condition, the check, unsettled readings."""
+        found = tuple(e for e in (self.when, self.check) if e is not None)
+        if self.kind == "readings":
+            found += tuple(r.check for r in self.readings)
+        return found
 
 
 @dataclass
@@ -65,8 +94,7 @@ class MarchRule:
     reads: frozenset[str] = field(init=False)  # the facts its constraints and conditions read
 
     def __post_init__(self) -> None:
-        self.reads = frozenset(name for c in self.constraints for e in (c.when, c.check) if e is not None
-                               for name in e.names)
+        self.reads = frozenset(name for c in self.constraints for e in c.judged for name in e.names)
 
 
 @dataclass
@@ -100,15 +128,79 @@ class March:
     perf: dict | None = None
 
 
+@dataclass(frozen=True)
+class TensorRef:
+    """A composite part's argument or output that is a tensor: `gate`, `self`, `pieces[0]`."""
+
+    name: str
+    index: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.name if self.index is None else f"{self.name}[{self.index}]"
+
+
+@dataclass(frozen=True)
+class CompositeTensor:
+    """A tensor between a composite's parts, which the captured graph does not have."""
+
+    name: str
+    shape: expr.Expr  # over the op's arguments, `out`, `outs` and the tensors declared before it
+    count: expr.Expr | None = None  # a list of `count` tensors of that shape (split's pieces)
+    constant: bool = False  # a tensor the compiler folds (built from sizes), written by no part
+    view_of: str | None = None  # an argument seen with this shape (k^T for a matmul), written by no part
+
+
+@dataclass(frozen=True)
+class CompositePart:
+    """One table row a composite is judged as, and what that row sees."""
+
+    id: str  # names the part in findings
+    row: str  # the table row it is judged as
+    op: str | None  # the op the row's facts are read as; None: the composite's own node, re-read
+    args: dict[str, Any]  # argument -> TensorRef | expr.Expr (a value) | literal
+    out: TensorRef | None  # the tensor it writes (None with op None: the node's own outputs)
+    views: dict[str, expr.Expr]  # op None: shapes the row sees for the node's arguments / `out`
+    when: expr.Expr | None  # the part exists only when this holds (an absent argument: it does not)
+    note: str | None
+    line: int
+
+
+@dataclass
+class Composite:
+    """An op that is not a row of the table but a composition of rows: judged through them."""
+
+    name: str  # what the report calls the layer: "torch.nn.Hardswish"
+    id: str
+    formula: str  # the decomposition in one line: "x * hardsigmoid(x)"
+    ops: list[str]
+    when: expr.Expr | None  # on the node's facts, as a row's match.when
+    arguments: list[str]  # the node's arguments the decomposition reads (schema names)
+    tensors: dict[str, CompositeTensor]
+    parts: list[CompositePart]
+    note: str | None
+    file: str
+    line: int
+
+    @property
+    def judged_as(self) -> list[str]:
+        return [part.row for part in self.parts]
+
+
 @dataclass
 class RuleSet:
     marches: dict[str, March]
     operators: dict[str, Operator]
     structural: set[str]
     files: list[str]
+    composites: dict[str, Composite] = field(default_factory=dict)
+    # Ops whose named tensor arguments are read for their shape, dtype or device only (x.new_full,
+    # x.size(), y.type_as(x)): the node is a folded constant when its other inputs are.
+    shape_only: dict[str, frozenset[str]] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], MarchRule] = field(default_factory=dict)
     _by_target: dict[str, tuple[list[Operator], frozenset[str]]] = field(default_factory=dict)
     _by_id: dict[str, dict[str, Constraint]] = field(default_factory=dict)  # march -> id -> constraint
+    _composites_by_target: dict[str, list[Composite]] = field(default_factory=dict)
 
     def resolve_march(self, text: str | None) -> str:
         choices = ", ".join(self.marches)
@@ -140,6 +232,17 @@ class RuleSet:
             for constraint in self.constraints(march):
                 by_id.setdefault(constraint.id, constraint)
         return by_id.get(constraint_id)
+
+    def composite_candidates(self, target: str) -> list[Composite]:
+        """The composites naming `target`, in file order."""
+        found = self._composites_by_target.get(target)
+        if found is None:
+            found = self._composites_by_target[target] = [c for c in self.composites.values() if target in c.ops]
+        return found
+
+    def find_composite(self, text: str) -> Composite | None:
+        """A composite by name or id."""
+        return self.composites.get(text) or next((c for c in self.composites.values() if c.id == text), None)
 
     def candidates(self, target: str) -> list[Operator]:
         """The rows whose `ops` name `target`, in table order."""
@@ -260,6 +363,16 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
     structural = data.get("structural")
     if structural is not None:
         ruleset.structural.update(_op_names(reader, structural, "structural", data))
+    shape_only = data.get("shape_only")
+    if shape_only is not None:
+        for op, names in reader.mapping(shape_only, "shape_only", data).items():
+            _op_names(reader, [op], "shape_only", shape_only)
+            ruleset.shape_only[op] = frozenset(reader.names(names, f"shape_only of {op}", shape_only))
+    composites = data.get("composites") or []
+    if not isinstance(composites, list):
+        raise reader.fail(data, "composites must be a list")
+    for entry in composites:
+        _load_composite(ruleset, reader, reader.mapping(entry, "a composite entry", data))
     operators = data.get("operators") or []
     if not isinstance(operators, list):
         raise reader.fail(data, "operators must be a list")
@@ -352,8 +465,58 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
             reader.expression(item.get(key), f"{key} of {cid}", item)
         for key in ("advice", "note", "table"):
             reader.text(item.get(key), key, item)
+        _validate_readings(reader, item, cid)
     if "drop" in block:
         block["drop"] = reader.names(block["drop"], "drop", block)  # `drop: kernel` is one id
+
+
+def _validate_readings(reader: _Reader, item: dict, cid: str) -> None:
+    """`readings:` with either `settled_by: {reading, source}` or `unsettled: why`."""
+    has_readings = "readings" in item
+    if not has_readings:
+        for key in ("settled_by", "unsettled"):
+            if key in item:
+                raise reader.fail(item, f"{key} of {cid} needs the readings it speaks of (a readings list)")
+        return
+    readings = item["readings"]
+    if not isinstance(readings, list) or len(readings) < 2:
+        raise reader.fail(item, f"readings of {cid} must be a list of at least two readings "
+                                "(one reading is a plain check)")
+    if "check" in item:
+        raise reader.fail(item, f"{cid} has readings: its check is the settled reading's, so give no "
+                                "check of its own")
+    names = []
+    for reading in readings:
+        reading = reader.mapping(reading, f"a reading of {cid}", item)
+        reader.keys(reading, _READING_KEYS, f"a reading of {cid}")
+        name = reader.text(reading.get("name"), f"reading name in {cid}", reading, optional=False)
+        if not name.replace("_", "").isalnum() or not name.islower():
+            raise reader.fail(reading, f"reading name {name!r} in {cid} must be lower_snake_case")
+        if name in names:
+            raise reader.fail(reading, f"reading {name!r} appears twice in {cid}")
+        names.append(name)
+        if reading.get("check") is None:
+            raise reader.fail(reading, f"reading {name} of {cid} needs a check")
+        if isinstance(reading.get("check"), bool):
+            reading["check"] = str(reading["check"])
+        reader.expression(reading["check"], f"check of reading {name} of {cid}", reading)
+        reader.text(reading.get("says"), f"says of reading {name} of {cid}", reading, optional=False)
+        reader.text(reading.get("source"), f"source of reading {name} of {cid}", reading)
+    settled, unsettled = item.get("settled_by"), item.get("unsettled")
+    if (settled is None) == (unsettled is None):
+        raise reader.fail(item, f"{cid} has readings: say which one a document settles on (settled_by: "
+                                "{reading, source}) or why none does (unsettled: ...), exactly one of them")
+    if settled is not None:
+        settled = reader.mapping(settled, f"settled_by of {cid}", item)
+        reader.keys(settled, _SETTLED_KEYS, f"settled_by of {cid}")
+        chosen = reader.text(settled.get("reading"), f"settled_by.reading of {cid}", settled, optional=False)
+        if chosen not in names:
+            raise reader.fail(settled, f"settled_by of {cid} names reading {chosen!r}; its readings are "
+                                       f"{', '.join(names)}")
+        reader.text(settled.get("source"), f"settled_by.source of {cid} (the document that settles it)",
+                    settled, optional=False)
+    else:
+        reader.text(unsettled, f"unsettled of {cid} (why no document settles it)", item, optional=False)
 
 
 def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool,
@@ -381,7 +544,194 @@ def _op_names(reader: _Reader, value: Any, what: str, where: Any) -> list[str]:
     return names
 
 
+_COMPOSITE_KEYS = {"name", "id", "formula", "note", "match", "arguments", "tensors", "parts"}
+_COMPOSITE_MATCH_KEYS = {"ops", "when"}
+_TENSOR_KEYS = {"shape", "count", "constant", "view_of"}
+_PART_KEYS = {"id", "as", "op", "args", "out", "views", "when", "note"}
+_OUTPUTS = ("out", "outs")  # the composite node's first output, and all of them
+_REFERENCE = re.compile(r"^([A-Za-z]\w*)(?:\[(-?\d+)\])?$")  # gate, pieces[0]
+
+
+def _identifier(reader: _Reader, value: Any, what: str, where: Any) -> str:
+    if not isinstance(value, str) or not value.isidentifier() or value.startswith("_"):
+        raise reader.fail(where, f"{what} must be a name (letters, digits, _), got {value!r}")
+    return value
+
+
+def _load_composite(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
+    """A composite entry: checked here as far as one file can tell; the rows its parts name are
+    checked once every file is loaded (_validate_composites)."""
+    reader.keys(entry, _COMPOSITE_KEYS, f"composite {entry.get('name', '?')}")
+    name = reader.text(entry.get("name"), "name", entry, optional=False)
+    what = f"composite {name}"
+    op_id = reader.text(entry.get("id"), "id", entry, optional=False)
+    if not op_id.replace("_", "").isalnum() or not op_id.islower():
+        raise reader.fail(entry, f"id {op_id!r} must be lower_snake_case")
+    clash = next((o.name for o in list(ruleset.operators.values()) + list(ruleset.composites.values())
+                  if o.id == op_id and o.name != name), None)
+    if clash:
+        raise reader.fail(entry, f"id {op_id!r} of {name} is already used by {clash}")
+    formula = reader.text(entry.get("formula"), "formula", entry, optional=False)
+    match = reader.mapping(entry.get("match"), f"match of {what}", entry)
+    reader.keys(match, _COMPOSITE_MATCH_KEYS, f"match of {what}")
+    ops = _op_names(reader, match.get("ops"), "match.ops", match)
+    if not ops:
+        raise reader.fail(match, f"match.ops of {what} names no op")
+    when = reader.expression(match.get("when"), "match.when", match)
+    arguments = [_identifier(reader, a, f"an argument of {what}", entry)
+                 for a in reader.names(entry.get("arguments"), "arguments", entry)]
+    reserved = [a for a in arguments if a in _OUTPUTS]
+    if reserved:
+        raise reader.fail(entry, f"{what}: {reserved[0]!r} is the op's output, not an argument")
+    known = set(arguments) | set(_OUTPUTS)
+    tensors: dict[str, CompositeTensor] = {}
+    declared = reader.mapping(entry.get("tensors") or {}, f"tensors of {what}", entry)
+    for tensor_name, spec in declared.items():
+        tensor_name = _identifier(reader, tensor_name, f"a tensor of {what}", declared)
+        if tensor_name in known:
+            raise reader.fail(declared, f"{what}: tensor {tensor_name!r} is already an argument or output")
+        spec = {"shape": spec} if isinstance(spec, str) else reader.mapping(spec, f"tensor {tensor_name}", declared)
+        reader.keys(spec, _TENSOR_KEYS, f"tensor {tensor_name} of {what}")
+        if not isinstance(spec.get("shape"), str):
+            raise reader.fail(declared, f"tensor {tensor_name} of {what} needs a shape expression")
+        constant = spec.get("constant", False)
+        if not isinstance(constant, bool):
+            raise reader.fail(declared, f"constant of tensor {tensor_name} must be true or false")
+        view_of = spec.get("view_of")
+        if view_of is not None and view_of not in arguments:
+            raise reader.fail(declared, f"view_of of tensor {tensor_name} must name an argument of {what}, "
+                                        f"got {view_of!r}")
+        if view_of is not None and (constant or spec.get("count") is not None):
+            raise reader.fail(declared, f"tensor {tensor_name} is a view of {view_of}: it has no count and "
+                                        "is not a constant")
+        tensors[tensor_name] = CompositeTensor(
+            tensor_name, _shape_expression(reader, spec["shape"], f"shape of {tensor_name}", declared, known),
+            _shape_expression(reader, spec["count"], f"count of {tensor_name}", declared, known)
+            if spec.get("count") is not None else None, constant, view_of)
+        known.add(tensor_name)
+    items = entry.get("parts")
+    if not isinstance(items, list) or not items:
+        raise reader.fail(entry, f"{what} needs a list of parts")
+    written = set(arguments) | set(_OUTPUTS) | {t for t, spec in tensors.items() if spec.constant or spec.view_of}
+    parts = []
+    for item in items:
+        item = reader.mapping(item, f"a part of {what}", entry)
+        part = _load_part(reader, item, what, known, written, arguments)
+        if part.id in {p.id for p in parts}:
+            raise reader.fail(item, f"part id {part.id!r} appears twice in {what}")
+        parts.append(part)
+        if part.out is not None:
+            written.add(part.out.name)
+    unwritten = [t for t in tensors if t not in written]
+    if unwritten:
+        raise reader.fail(declared, f"{what}: no part writes tensor {unwritten[0]!r}")
+    if not any(p.op is None or (p.out is not None and p.out.name in _OUTPUTS) for p in parts):
+        raise reader.fail(entry, f"{what}: no part writes the op's output (out: out, or out: outs)")
+    ruleset.composites[name] = Composite(
+        name=name, id=op_id, formula=formula, ops=ops, when=when, arguments=arguments, tensors=tensors,
+        parts=parts, note=reader.text(entry.get("note"), "note", entry), file=reader.path, line=line_of(entry))
+    ruleset._composites_by_target.clear()
+
+
+def _load_part(reader: _Reader, item: dict, what: str, known: set[str], written: set[str],
+               arguments: list[str]) -> CompositePart:
+    reader.keys(item, _PART_KEYS, f"a part of {what}")
+    part_id = _identifier(reader, item.get("id"), f"part id of {what}", item)
+    where = f"part {part_id} of {what}"
+    row = reader.text(item.get("as"), "as (the table row the part is judged as)", item, optional=False)
+    op = item.get("op")
+    when = _shape_expression(reader, item["when"], f"when of {where}", item, known) \
+        if item.get("when") is not None else None
+    note = reader.text(item.get("note"), "note", item)
+    if op is None:  # the composite's own node, read as the row with other shapes (BatchNorm1d)
+        for key in ("args", "out"):
+            if key in item:
+                raise reader.fail(item, f"{where} has no op: it re-reads the composite's own node, so it "
+                                        f"takes no {key} (give views: instead, or an op)")
+        views_spec = reader.mapping(item.get("views") or {}, f"views of {where}", item)
+        views = {}
+        for name, text in views_spec.items():
+            if name not in arguments and name != "out":
+                raise reader.fail(views_spec, f"views of {where}: {name!r} is neither an argument of the op nor out")
+            views[name] = _shape_expression(reader, text, f"view of {name}", views_spec, known)
+        return CompositePart(part_id, row, None, {}, None, views, when, note, line_of(item))
+    op = _op_names(reader, [op], f"op of {where}", item)[0]
+    if "views" in item:
+        raise reader.fail(item, f"{where}: views are for a part without op; give args the tensors instead")
+    args_spec = reader.mapping(item.get("args"), f"args of {where}", item)
+    args: dict[str, Any] = {}
+    for arg, value in args_spec.items():
+        args[_identifier(reader, arg, f"an argument of {where}", args_spec)] = \
+            _part_argument(reader, value, f"args.{arg} of {where}", args_spec, known, written)
+    # Writing a tensor an earlier part wrote is allowed: an in-place step (attn_weight += mask).
+    out = _tensor_reference(reader, item.get("out"), f"out of {where}", item, known)
+    if out is None:
+        raise reader.fail(item, f"{where} needs out: the tensor it writes")
+    return CompositePart(part_id, row, op, args, out, {}, when, note, line_of(item))
+
+
+def _shape_expression(reader: _Reader, value: Any, what: str, where: Any, known: set[str]) -> expr.Expr:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise reader.fail(where, f"{what} must be an expression")
+    try:
+        return expr.parse(str(value), known, slices=True)
+    except expr.ExprError as error:
+        message = str(error)
+        if message.startswith("unknown fact"):
+            message = message.replace("unknown fact", "unknown name", 1) + \
+                f" (known here: {', '.join(sorted(known))})"
+        raise reader.fail(where, f"{what}: {message}") from None
+
+
+def _tensor_reference(reader: _Reader, value: Any, what: str, where: Any, known: set[str]) -> TensorRef | None:
+    if value is None:
+        return None
+    found = _REFERENCE.match(value) if isinstance(value, str) else None
+    if found is None or found.group(1) not in known:
+        raise reader.fail(where, f"{what}: {value!r} is not a tensor of the composite "
+                                 f"(known here: {', '.join(sorted(known))})")
+    return TensorRef(found.group(1), int(found.group(2)) if found.group(2) is not None else None)
+
+
+def _part_argument(reader: _Reader, value: Any, what: str, where: Any, known: set[str], written: set[str]) -> Any:
+    """A tensor by name (`gate`, `pieces[0]`), a value computed from the op's arguments and shapes
+    (`dim % len(out)`), or a literal number."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (bool, int, float)) for v in value):
+        return list(value)
+    if not isinstance(value, str):
+        raise reader.fail(where, f"{what} must be a tensor name, an expression or a number")
+    found = _REFERENCE.match(value.strip())
+    if found is not None and found.group(1) in known:
+        if found.group(1) not in written:
+            raise reader.fail(where, f"{what}: tensor {found.group(1)!r} is read before a part writes it")
+        return TensorRef(found.group(1), int(found.group(2)) if found.group(2) is not None else None)
+    return _shape_expression(reader, value, what, where, known)
+
+
+def _validate_composites(ruleset: RuleSet) -> None:
+    """Every part names a row, and an op that row matches (so the row's facts are read as usual)."""
+    for composite in ruleset.composites.values():
+        if composite.name in ruleset.operators:
+            raise QcheckError(f"line {composite.line}: composite {composite.name} has the name of a table row; "
+                              "a composite is for an op that is not a row (override the row under operators: "
+                              "instead)", composite.file)
+        for part in composite.parts:
+            row = ruleset.operators.get(part.row)
+            if row is None:
+                raise QcheckError(f"line {part.line}: part {part.id} of composite {composite.name} is judged "
+                                  f"as {part.row!r}, which is not an operator of the rule files", composite.file)
+            ops = [part.op] if part.op is not None else composite.ops
+            foreign = [op for op in ops if op not in row.ops]
+            if foreign:
+                raise QcheckError(f"line {part.line}: part {part.id} of composite {composite.name}: "
+                                  f"{part.row} does not match {foreign[0]} (its ops: {', '.join(row.ops) or 'none'})",
+                                  composite.file)
+
+
 def _validate_references(ruleset: RuleSet) -> None:
+    _validate_composites(ruleset)
     for op in ruleset.operators.values():
         for march, (path, block) in op.blocks.items():
             target = block.get("same_as")
@@ -519,11 +869,22 @@ def _dtype_constraints(op: Operator, march: str, block: dict, path: str) -> list
 def _constraint(op: Operator, march: str, item: dict, path: str) -> Constraint:
     check = expr.parse(item["check"], set(FACTS)) if item.get("check") is not None else None
     when = expr.parse(item["when"], set(FACTS)) if item.get("when") is not None else None
+    readings = tuple(Reading(name=r["name"].strip(), check=expr.parse(r["check"], set(FACTS)),
+                             says=r["says"].strip(), source=(r.get("source") or "").strip() or None)
+                     for r in item.get("readings") or ())
+    settled = item.get("settled_by") or {}
+    kind = "expr" if check is not None else "static"
+    if readings:
+        chosen = next((r for r in readings if r.name == settled.get("reading")), None)
+        check, kind = (chosen.check, "expr") if chosen is not None else (None, "readings")
     return Constraint(
         id=f"{march}.{op.id}.{item['id']}", march=march, operator=op.name,
-        kind="expr" if check is not None else "static", says=item["says"].strip(),
+        kind=kind, says=item["says"].strip(),
         severity=item.get("severity", "error"), check=check, when=when, advice=item.get("advice"),
-        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item))
+        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item),
+        readings=readings, settled_by=settled.get("reading"),
+        settled_source=(settled.get("source") or "").strip() or None,
+        unsettled=" ".join(str(item["unsettled"]).split()) if item.get("unsettled") else None)
 
 
 def _unsupported(ruleset: RuleSet, op: Operator, march: str, block: dict | None, path: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from qcheck.rules import Constraint, RuleSet
+from qcheck.rules import Composite, Constraint, RuleSet, TensorRef
 
 
 def _dtypes(rule) -> dict[str, str]:
@@ -29,13 +29,38 @@ def rows(rules: RuleSet, marches: list[str], operators: list[str] | None = None)
                 "dtypes": _dtypes(rule),
                 "constraints": [{"id": c.id, "kind": c.kind, "severity": c.severity, "says": c.says,
                                  "check": c.check.text if c.check else None,
-                                 "when": c.when.text if c.when else None}
+                                 "when": c.when.text if c.when else None,
+                                 **({"readings": _readings(c)} if c.readings else {})}
                                 for c in rule.constraints if c.kind not in ("dtype",)],
             })
     return found
 
 
+def _readings(c: Constraint) -> dict:
+    """A constraint's readings as data: which are judged, and what settles them (or why nothing does)."""
+    return {"settled_by": c.settled_by, "source": c.settled_source, "unsettled": c.unsettled,
+            "readings": [{"name": r.name, "check": r.check.text, "says": r.says, "source": r.source,
+                          "judged": c.settled_by in (None, r.name)} for r in c.readings]}
+
+
+def _readings_cell(readings: dict) -> str:
+    """The readings in a few words, for the markdown table."""
+    names = [r["name"] for r in readings["readings"]]
+    if readings["settled_by"]:
+        others = ", ".join(f"`{n}`" for n in names if n != readings["settled_by"])
+        return f" (reading `{readings['settled_by']}`, settled by a vendor document; not {others})"
+    listed = ", ".join(f"`{n}`" for n in names)
+    return f" (unsettled readings {listed}: fails only when all are broken, warns when some are)"
+
+
 def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None, fmt: str) -> str:
+    composite = rules.composites.get(operators[0]) if operators and len(operators) == 1 else None
+    if composite is not None:  # `qcheck rules --op torch.nn.Hardswish`: the decomposition and its rows
+        part_rows = list(dict.fromkeys(composite.judged_as))
+        if fmt == "json":
+            found = {**composite_dict(composite), "rows": rows(rules, marches, part_rows)}
+            return json.dumps([found], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return explain_composite(rules, composite) + "\n" + render_rules(rules, marches, part_rows, fmt)
     table = rows(rules, marches, operators)
     if fmt == "json":
         return json.dumps(table, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
@@ -50,6 +75,10 @@ def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None
             lines.append(f"    {role}: {allowed}")
         for c in row["constraints"]:
             lines.append(f"    {c['id']} ({c['severity']}): {c['says']}")
+    if operators is None:
+        for composite in rules.composites.values():
+            lines.append(f"{composite.name}  [composite]  judged as {' + '.join(composite.judged_as)}")
+            lines.append(f"    {composite.formula}")
     return "\n".join(lines) + "\n"
 
 
@@ -62,6 +91,7 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
     out = ["# Supported operators", "",
            "Generated from `rules/*.yaml` by `qcheck rules --format markdown`; do not edit by hand.",
            "Every constraint id below can be passed to `qcheck explain` or `--ignore`.", ""]
+    out += _overview(rules, marches, operators)
     for march in marches:
         m = rules.marches[march]
         out += [f"## {march} ({m.board})", ""]
@@ -73,10 +103,69 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
             if row["via"]:
                 state += f" (as {row['via']})"
             dtypes = "<br>".join(f"{k}: {v}" for k, v in row["dtypes"].items())
-            constraints = "<br>".join(f"`{c['id']}` {c['says']}" for c in row["constraints"])
+            constraints = "<br>".join(
+                f"`{c['id']}` {c['says']}" + (_readings_cell(c["readings"]) if c.get("readings") else "")
+                for c in row["constraints"])
             out.append(f"| `{row['operator']}` | {state} | {_cell(dtypes)} | {_cell(constraints)} |")
         out.append("")
+    if operators is None and rules.composites:
+        out += ["## Composites", "",
+                "Ops the table does not list but that are compositions of rows it does list: each is judged",
+                "through its decomposition, part by part, with the constraints of the row each part is judged",
+                "as (on every march). `qcheck explain NAME` shows a decomposition in full.", "",
+                "| op | decomposition | judged as | captured ops |", "|---|---|---|---|"]
+        for composite in rules.composites.values():
+            parts = " + ".join(f"`{p.row}` ({p.id})" for p in composite.parts)
+            out.append(f"| `{composite.name}` | {_cell(composite.formula)} | {parts} | "
+                       f"{', '.join(f'`{op}`' for op in composite.ops)} |")
+        out.append("")
     return "\n".join(out)
+
+
+def _signature(rule) -> list[tuple]:
+    """What a march's rule for a row judges, without the march: to see where two marches differ."""
+    return sorted((c.id.rsplit(".", 1)[-1], c.kind, c.severity, c.check.text if c.check else None,
+                   c.when.text if c.when else None, c.allowed, tuple(r.check.text for r in c.readings))
+                  for c in rule.constraints)
+
+
+def _overview(rules: RuleSet, marches: list[str], operators: list[str] | None) -> list[str]:
+    """One line per operator, one column per march; a march that extends another is marked where
+    its rule differs from its parent's (bayes_e: the X5 differences)."""
+    heads = " | ".join(marches)
+    out = ["## Overview", "",
+           "Supported (yes) or not (**no**) per march; \"differs\" marks a row whose rule differs from the "
+           "march it extends (for bayes_e: an X5 difference from bayes).", "",
+           f"| operator | {heads} |", "|---|" + "---|" * len(marches)]
+    for name in operators or list(rules.operators):
+        cells = []
+        for march in marches:
+            rule = rules.rule(name, march)
+            cell = "yes" if rule.supported else "**no**"
+            parent = rules.marches[march].extends
+            if parent and _signature(rule) != _signature(rules.rule(name, parent)):
+                cell += ", differs"
+            cells.append(cell)
+        out.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+def _explain_readings(c: Constraint) -> list[str]:
+    if c.settled_by:
+        lines = [f"  readings:  settled: {c.settled_by} (a vendor document decides; the others are not applied)",
+                 f"             source: {' '.join((c.settled_source or '').split())}"]
+    else:
+        lines = ["  readings:  unsettled (no vendor document decides): the layer fails only when it breaks "
+                 "every reading, and gets a warning naming the broken ones when it breaks some",
+                 f"             why: {c.unsettled}"]
+    for r in c.readings:
+        state = ("applied" if r.name == c.settled_by else "not applied") if c.settled_by else "judged"
+        lines.append(f"    - {r.name} ({state}): {r.says}")
+        lines.append(f"        check:  {r.check.text}")
+        if r.source:
+            lines.append(f"        source: {' '.join(r.source.split())}")
+    return lines
 
 
 def explain(rules: RuleSet, c: Constraint) -> str:
@@ -91,6 +180,8 @@ def explain(rules: RuleSet, c: Constraint) -> str:
         lines.append(f"  when:      {c.when.text}")
     if c.kind == "dtype":
         lines.append(f"  allowed:   {', '.join(c.allowed)} ({c.role})")
+    if c.readings:
+        lines.extend(_explain_readings(c))
     if c.via:
         lines.append(f"  same as:   {c.via} (the table's 参考 {c.via})")
     if c.table:
@@ -100,6 +191,61 @@ def explain(rules: RuleSet, c: Constraint) -> str:
     if c.note:
         lines.append(f"  note:      {' '.join(c.note.split())}")
     lines.append(f"  defined:   {c.file}:{c.line}")
+    return "\n".join(lines) + "\n"
+
+
+def _argument_text(value) -> str:
+    if isinstance(value, TensorRef):
+        return value.text
+    if hasattr(value, "text"):  # an expression
+        return value.text
+    return json.dumps(value)
+
+
+def composite_dict(composite: Composite) -> dict:
+    """A composite as data (`qcheck rules --op NAME --format json`)."""
+    return {
+        "composite": composite.name, "id": composite.id, "formula": composite.formula, "ops": composite.ops,
+        "when": composite.when.text if composite.when else None, "arguments": composite.arguments,
+        "judged_as": composite.judged_as, "note": composite.note,
+        "tensors": {t.name: {"shape": t.shape.text, "count": t.count.text if t.count else None,
+                             "constant": t.constant, "view_of": t.view_of} for t in composite.tensors.values()},
+        "parts": [{"id": p.id, "as": p.row, "op": p.op, "out": p.out.text if p.out else None,
+                   "args": {k: _argument_text(v) for k, v in p.args.items()},
+                   "views": {k: v.text for k, v in p.views.items()}, "when": p.when.text if p.when else None}
+                  for p in composite.parts],
+        "defined": f"{composite.file}:{composite.line}",
+    }
+
+
+def explain_composite(rules: RuleSet, composite: Composite) -> str:
+    """`qcheck explain torch.nn.Hardswish`: what the op is read as, part by part."""
+    lines = [f"{composite.name}", "", f"  {composite.formula}", "",
+             "  a composite: not a row of the table, judged through its decomposition, each part as a",
+             "  table row on the tensors that part sees (findings name the part)", "",
+             f"  matches:   {', '.join(composite.ops)}" + (f" when {composite.when.text}" if composite.when else ""),
+             f"  judged as: {' + '.join(composite.judged_as)}", "  parts:"]
+    width = max(len(p.id) for p in composite.parts)
+    for part in composite.parts:
+        if part.op is None:
+            seen = ", ".join(f"{name} as {view.text}" for name, view in part.views.items())
+            reads = f"its own node, seeing {seen}" if seen else "its own node"
+        else:
+            args = ", ".join(f"{k}={_argument_text(v)}" for k, v in part.args.items())
+            reads = f"{part.op}({args}) -> {part.out.text}"
+        condition = f"  (only when {part.when.text})" if part.when else ""
+        lines.append(f"    {part.id:<{width}}  as {part.row}: {reads}{condition}")
+    if composite.tensors:
+        lines.append("  tensors:")
+        for tensor in composite.tensors.values():
+            extra = (f", {tensor.count.text} of them" if tensor.count else "") + \
+                (", a constant" if tensor.constant else "") + (f", {tensor.view_of} seen so" if tensor.view_of else "")
+            lines.append(f"    {tensor.name}: shape {tensor.shape.text}{extra}")
+    if composite.note:
+        lines.append(f"  note:      {' '.join(composite.note.split())}")
+    lines.append(f"  defined:   {composite.file}:{composite.line}")
+    rows_text = ", ".join(f"qcheck rules --op {row}" for row in dict.fromkeys(composite.judged_as))
+    lines.append(f"  limits:    the parts' rows: {rows_text}")
     return "\n".join(lines) + "\n"
 
 

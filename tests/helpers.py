@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -24,7 +25,9 @@ SEVERITIES = {"error", "warning", "info"}
 
 
 def validate_report(data: dict) -> None:
-    """Assert the JSON report has exactly the shape issue 2 documents (more keys are allowed)."""
+    """Assert the JSON report has exactly the shape issue 2 documents (more keys are allowed), and
+    that it validates against the shipped JSON Schema."""
+    _schema_validator().validate(data)
     assert data["schema_version"] == 1
     assert isinstance(data["qcheck_version"], str) and data["qcheck_version"]
     assert isinstance(data["model"], str)
@@ -62,3 +65,13 @@ def cli_json(*args: str, **kwargs) -> tuple[int, dict]:
     data = json.loads(result.stdout)
     validate_report(data)
     return result.returncode, data
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_validator():
+    import jsonschema
+
+    from qcheck.report import SCHEMA_FILE
+
+    with open(SCHEMA_FILE, encoding="utf-8") as handle:
+        return jsonschema.Draft202012Validator(json.load(handle))

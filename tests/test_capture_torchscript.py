@@ -270,6 +270,134 @@ def test_scripted_if_is_resolved_where_possible(tmp_path, use_pool):
     assert _by_module(graph, "aten::conv2d", "convs.1").module_stack == [("convs.1", "Conv2d")]
 
 
+# ------------------------------------------------------------- what export sees, a trace too
+
+
+def _traced(model: nn.Module, example, tmp_path, name="m.pt") -> Graph:
+    with torch.no_grad():
+        path = _save(torch.jit.trace(model.eval(), example, strict=False, check_trace=False), tmp_path / name)
+    graph = capture_torchscript(path, [example])
+    _assert_well_formed(graph)
+    return graph
+
+
+class Shuffled(nn.Module):
+    def forward(self, x):
+        b, c, h, w = x.shape
+        x = x.view(b, 2, c // 2, h, w).transpose(1, 2).reshape(b, c, h, w)  # ShuffleNet
+        x = F.pad(x, (0, (4 - w % 4) % 4, 0, (4 - h % 4) % 4))  # Swin's window padding
+        return x * (c // 2) ** -0.5 * 2.0
+
+
+def test_shape_arithmetic_reaches_the_ops_as_numbers(tmp_path):
+    # A trace records `c // 2` as ops on rank-0 tensors; torch.export sees the number. The ops
+    # that read such values get the numbers, as they do from export.
+    graph = _traced(Shuffled(), torch.rand(1, 8, 6, 6), tmp_path)
+    assert _only(graph, "aten::view").args["size"] == [1, 2, 4, 6, 6]
+    assert _only(graph, "aten::constant_pad_nd" if any(n.target == "aten::constant_pad_nd" for n in graph.nodes)
+                 else "aten::pad").args["pad"] == [0, 2, 0, 2]
+    muls = [n for n in graph.nodes if n.target == "aten::mul" and isinstance(n.args["self"], Ref)
+            and graph.values[n.args["self"].value].shape == (1, 8, 8, 8)]
+    assert [n.args["other"] for n in muls] == [pytest.approx(0.5), 2.0]  # (8 // 2) ** -0.5, 2.0
+    for node in graph.nodes:
+        if node.target in ("aten::floor_divide", "aten::remainder", "aten::pow"):
+            assert not node.input_refs(), node  # computed from sizes alone: nothing to read
+
+
+class Heads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkvs = nn.ModuleList([nn.Conv2d(4, 12, 1), nn.Conv2d(4, 12, 1)])
+        self.dws = nn.ModuleList([nn.Conv2d(4, 4, 1), nn.Conv2d(4, 4, 1)])
+
+    def forward(self, x):
+        out = x
+        for qkv, dw in zip(self.qkvs, self.dws):
+            q, k, v = qkv(out).chunk(3, dim=1)
+            out = dw(q) + k * v
+        return out
+
+
+def test_op_returned_lists_and_module_lists(tmp_path):
+    graph = _traced(Heads(), torch.rand(1, 4, 8, 8), tmp_path)
+    chunks = [n for n in graph.nodes if n.target == "aten::chunk"]
+    assert len(chunks) == 2
+    for chunk in chunks:  # the op makes the tensors: three values, not one list
+        assert [graph.values[out].shape for out in chunk.outputs] == [(1, 4, 8, 8)] * 3
+        (unpack,) = [n for n in graph.nodes if n.target == "prim::ListUnpack" and set(n.refs) == set(chunk.outputs)]
+    # inlining names both `self.qkvs[0]` and `self.dws[0]` "0": the paths are told apart
+    convs = [n.module_stack for n in graph.nodes if n.target == "aten::_convolution"]
+    assert convs == [[("qkvs.0", "Conv2d")], [("dws.0", "Conv2d")], [("qkvs.1", "Conv2d")], [("dws.1", "Conv2d")]]
+
+
+class SharedAct(nn.Module):
+    act = nn.ReLU6()  # one instance every block calls (ultralytics' Conv.default_act)
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 1)
+        self.act = SharedAct.act
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
+def test_a_module_several_callers_share_is_named_in_each(tmp_path):
+    graph = _traced(nn.Sequential(SharedAct(), SharedAct()), torch.rand(1, 4, 8, 8), tmp_path)
+    acts = [n.module_stack[-1] for n in graph.nodes if n.target == "aten::hardtanh"]
+    assert acts == [("0.act", "ReLU6"), ("1.act", "ReLU6")]
+
+
+class Stubbed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        y = self.conv(self.quant(x))
+        return self.dequant(y).softmax(dim=1)
+
+
+@pytest.mark.parametrize("how", ["trace", "script"])
+def test_float_stubs_are_marked_as_export_marks_them(tmp_path, how):
+    example = torch.rand(1, 3, 8, 8)
+    model = Stubbed().eval()
+    if how == "trace":
+        graph = _traced(model, example, tmp_path)
+    else:
+        graph = capture_torchscript(_save(torch.jit.script(model), tmp_path / "s.pt"), [example])
+    quant, dequant = _only(graph, "qcheck::quant_stub"), _only(graph, "qcheck::dequant_stub")
+    (conv,) = [n for n in graph.nodes if n.target in ("aten::_convolution", "aten::conv2d")]  # traced, scripted
+    assert quant.module_stack == [("quant", "QuantStub")] and dequant.module_stack == [("dequant", "DeQuantStub")]
+    assert quant.refs == (graph.inputs[0],)
+    assert conv.args["input"] == Ref(quant.outputs[0])
+    assert dequant.refs == tuple(conv.outputs)
+    assert _only(graph, "aten::softmax").args["self"] == Ref(dequant.outputs[0])
+    inferred = [note for note in graph.notes if "QuantStub/DeQuantStub" in note]
+    # a traced identity stub keeps no argument: the boundary is inferred, and the note says so
+    assert len(inferred) == (1 if how == "trace" else 0)
+
+
+class Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 2, batch_first=True)
+
+    def forward(self, x):
+        return self.attn(x, x, x, need_weights=False)[0]
+
+
+def test_an_undefined_output_does_not_stop_the_probe(tmp_path):
+    # In eval without grad MultiheadAttention runs its fused kernel, whose weights output is an
+    # undefined tensor when need_weights=False: no run can hand it back.
+    graph = _traced(Attention(), torch.rand(1, 5, 16), tmp_path)
+    fused = _only(graph, "aten::_native_multi_head_attention")
+    assert graph.values[fused.outputs[0]].shape == (1, 5, 16)
+    assert any("not probed" in note for note in graph.notes)
+
+
 # ------------------------------------------------------------------------------- quantized
 
 

@@ -37,6 +37,8 @@ def _needs(constraint, rules) -> tuple[bool, bool]:
         return False, True  # there is no passing form of "not supported on this march"
     if constraint.kind == "static" and constraint.when is None:
         return False, True  # an unconditional warning (a lookup-table op) always fires
+    if constraint.kind == "readings" and any(r.check.text == "False" for r in constraint.readings):
+        return False, True  # a reading no model can meet (an op the torch table does not list): it always warns
     if constraint.kind == "dtype" and constraint.role.split(":")[0] in ("output", "weight", "bias"):
         # qcheck derives output dtypes from the table and uses the vendor's fixed weight (qint8)
         # and bias (qint32) dtypes, so for float and QAT models these can only pass.
@@ -67,3 +69,35 @@ def test_every_constraint_has_probes(rules, capsys):
               f"(Tensor-method twins, nn.Identity{', torchvision rows' if _torchvision_missing() else ''})")
     assert not unknown, f"probes name ids that no rule defines: {unknown[:20]}"
     assert not missing, f"{len(missing)} gaps, e.g.:\n" + "\n".join(missing[:40])
+
+
+def test_every_reading_has_probes_at_and_past_its_limit(rules, capsys):
+    """Each reading of an ambiguous cell, settled or not, is probed where it holds at its limit and
+    where it is broken just past it; a reading written as True (no limit) or False (never met) can
+    only be probed on its one side."""
+    probes = all_probes()
+    at = {label for p in probes for label in p.at}
+    past = {label for p in probes for label in p.past}
+    missing, total, probed = [], 0, 0
+    for constraint in rules.constraints():
+        if not constraint.readings or _needs(constraint, rules) == (False, False):
+            continue
+        for reading in constraint.readings:
+            total += 1
+            label = f"{constraint.id}:{reading.name}"
+            gaps = []
+            if reading.check.text != "False" and label not in at:
+                gaps.append("no probe at its limit")
+            if reading.check.text != "True" and label not in past:
+                gaps.append("no probe past its limit")
+            if gaps:
+                missing.append(f"{label}: {', '.join(gaps)}")
+            else:
+                probed += 1
+    readings_of = {f"{c.id}:{r.name}" for c in rules.constraints() for r in c.readings}
+    unknown = sorted((at | past) - readings_of)
+    with capsys.disabled():
+        print(f"\nreading coverage: {probed}/{total} readings of ambiguous cells have their probes "
+              f"(at the limit and past it)")
+    assert not unknown, f"probes name readings that no rule defines: {unknown[:20]}"
+    assert not missing, f"{len(missing)} gaps, e.g.:\n" + "\n".join(missing[:60])

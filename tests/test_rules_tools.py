@@ -91,3 +91,34 @@ def test_extra_rule_file_tightens_a_limit(tmp_path):
     data = json.loads(result.stdout)
     rules = {f["rule"] for layer in data["layers"] for f in layer["findings"]}
     assert rules == {"bayes.conv2d.team_kernel"}
+
+
+RULES_DOC = os.path.join(ROOT, "docs", "RULES.md")
+
+
+def test_every_reading_choice_is_in_the_rules_doc(rules):
+    """docs/RULES.md's table of reading choices names every constraint with readings (by its id,
+    with or without the march), and says settled or unsettled as the rule file does."""
+    with open(RULES_DOC, encoding="utf-8") as handle:
+        rows = [line for line in handle.read().split("### Reading choices", 1)[1].splitlines()
+                if line.startswith("| `")]
+    missing = []
+    for constraint in rules.constraints():
+        if not constraint.readings or constraint.via:
+            continue  # a 参考 row's readings are its target's, listed under the target
+        short = constraint.id.split(".", 1)[1]
+        row = next((r for r in rows if f"{short}`" in r or f"`{short.split('.')[0]}.*`" in r), None)
+        choice = "settled" if constraint.settled_by else "unsettled"
+        if row is None or choice not in row.split("|")[4]:
+            missing.append(f"{constraint.id} ({choice})")
+    assert not missing, f"docs/RULES.md lacks reading choices for: {missing}"
+
+
+def test_explain_shows_the_readings():
+    settled = run_cli("explain", "bayes.cat.hwc")
+    assert settled.returncode == 0, settled.stderr
+    assert "settled: per_dimension" in settled.stdout and "product (not applied)" in settled.stdout
+    assert "supported_op_list.md" in settled.stdout
+    unsettled = run_cli("explain", "bayes.matmul.rank")
+    assert "unsettled" in unsettled.stdout and "same_rank (judged)" in unsettled.stdout
+    assert "rank == other_rank" in unsettled.stdout

@@ -34,6 +34,10 @@ def capture_torchscript(path: str, example_inputs: list["torch.Tensor"]) -> Grap
     """Load the TorchScript archive at `path`, run it once on `example_inputs`, return its Graph."""
     module = _load(path)
     notes: list[str] = []
+    # Before inlining: a float stub is an identity whose call disappears once inlined, and a
+    # node's module path is exact only while it is still in its module's own graph.
+    notes.extend(_mark_stubs(module))
+    _tag_scopes(module)
 
     try:
         # _freeze_module is what torch.jit.freeze does first, without the follow-up "frozen
@@ -55,14 +59,16 @@ def capture_torchscript(path: str, example_inputs: list["torch.Tensor"]) -> Grap
     if has_self:
         call_args.insert(0, run_self)
 
-    probed, probe_notes = _probe(graph, call_args, example_inputs, path)
+    static = _static_values(graph)
+    probed, probe_notes = _probe(graph, call_args, example_inputs, path, static)
     if any(_control_flow(graph)):
         special = _specialize(graph, probed, notes)
         if special is not None:
             graph = special
-            probed, probe_notes = _probe(graph, call_args, example_inputs, path)
+            static = _static_values(graph)
+            probed, probe_notes = _probe(graph, call_args, example_inputs, path, static)
     notes.extend(probe_notes)
-    return _Builder(module, graph, probed).build(notes)
+    return _Builder(module, graph, probed, static).build(notes)
 
 
 def _control_flow(graph: torch._C.Graph) -> tuple[int, int]:
@@ -108,6 +114,291 @@ def _specialize(graph: torch._C.Graph, probed: dict[int, Any], notes: list[str])
     return special
 
 
+# ---------------------------------------------------------------------------------- stub markers
+
+_STUB_MARKERS = {"quant": "qcheck::quant_stub", "dequant": "qcheck::dequant_stub"}
+_STUB_PATH = "qcheck_stub"  # marker attributes: the stub's path relative to its caller, its type
+_STUB_TYPE = "qcheck_stub_type"
+
+
+def _stub_kind(type_name: str) -> str | None:
+    from qcheck.capture import markers
+
+    if type_name in markers.QUANT_STUB_TYPES:
+        return "quant"
+    if type_name in markers.DEQUANT_STUB_TYPES:
+        return "dequant"
+    return None
+
+
+def _class_name(typ: Any) -> str:
+    # "__torch__.torch.ao.quantization.stubs.___torch_mangle_3.QuantStub" -> "QuantStub"
+    try:
+        return typ.qualified_name().rsplit(".", 1)[-1]
+    except Exception:
+        return ""
+
+
+def _mark_stubs(module: torch.jit.ScriptModule) -> list[str]:
+    """Put the marker op of every QuantStub / DeQuantStub call into the method graphs, as export
+    records it (qcheck.capture.markers), so the BPU/CPU boundary survives inlining.
+
+    A float stub is an identity: torch.jit.trace keeps its call (`prim::CallMethod` on the stub
+    submodule) but drops its argument, so which tensor it applied to is not in the graph. The
+    trace records calls in execution order, so the stub applied to a tensor computed before the
+    call and still read after it: of those, the one read soonest after the call is taken (a run
+    of k stub calls in a row takes k, in the order they were computed), and a note says the
+    boundary was inferred. A stub whose call keeps its argument (scripted code, a QAT stub with
+    its fake-quant) is marked on that argument.
+    """
+    import qcheck.capture.markers  # noqa: F401  (registers the marker ops the graph will call)
+
+    inferred = 0
+    seen: set[tuple[str, str]] = set()
+    try:
+        named = list(module.named_modules())
+    except Exception:
+        return []
+    for _, sub in named:
+        try:
+            type_name = sub._c._type().qualified_name()
+            methods = sub._c._method_names()
+        except Exception:
+            continue
+        for method in methods:
+            if (type_name, method) in seen:  # instances of one type share their method graphs
+                continue
+            seen.add((type_name, method))
+            try:
+                graph = sub._c._get_method(method).graph
+                inferred += _mark_stubs_in(graph, sub)
+            except Exception:
+                continue
+    if not inferred:
+        return []
+    return [f"{inferred} QuantStub/DeQuantStub call(s) of the traced file kept no tensor (a float stub "
+            "is an identity); each boundary was placed on the tensor computed before the call and "
+            "read soonest after it"]
+
+
+def _mark_stubs_in(graph: torch._C.Graph, owner: Any) -> int:
+    """Mark the stub calls of one method graph (top-level block); returns how many were inferred."""
+    inferred = 0
+    pending: list[tuple[torch._C.Node, str, str, str]] = []  # an elided run: (call, kind, path, type)
+    markers_made: set[int] = set()
+    for node in list(graph.nodes()):
+        stub = _stub_call(node, owner)
+        if stub is not None and not _callee_marked(node, owner):
+            kind, relative, type_name = stub
+            data = [v for v in list(node.inputs())[1:] if _is_tensor_type(v.type())]
+            if data:
+                marker = _make_marker(graph, data[0], kind, relative, type_name)
+                marker.insertBefore(node)
+                node.replaceInputWith(data[0], marker.output())
+                markers_made.add(marker.output().unique())
+            else:
+                pending.append((node, kind, relative, type_name))
+            continue
+        if pending and node.kind() not in ("prim::GetAttr", "prim::Constant"):
+            inferred += _mark_elided(graph, pending, markers_made)
+            pending = []
+    if pending:
+        inferred += _mark_elided(graph, pending, markers_made)
+    return inferred
+
+
+def _stub_call(node: torch._C.Node, owner: Any) -> tuple[str, str, str] | None:
+    """(kind, path relative to the caller, type name) when `node` calls a stub's forward."""
+    if node.kind() != "prim::CallMethod" or node.s("name") != "forward":
+        return None
+    type_name = _class_name(node.inputsAt(0).type())
+    kind = _stub_kind(type_name)
+    if kind is None:
+        return None
+    return kind, _getattr_path(node.inputsAt(0)) or type_name, type_name
+
+
+def _callee_marked(node: torch._C.Node, owner: Any) -> bool:
+    """The stub's own graph already calls a marker (traced by qcheck's eager fallback)."""
+    callee = owner._c if hasattr(owner, "_c") else owner
+    try:
+        for name in (_getattr_path(node.inputsAt(0)) or "").split("."):
+            callee = callee.getattr(name)
+        graph = callee._get_method("forward").graph
+    except Exception:
+        return False
+    return any(graph.findAllNodes(op, True) for op in _STUB_MARKERS.values())
+
+
+def _make_marker(graph: torch._C.Graph, value: torch._C.Value, kind: str, relative: str,
+                 type_name: str) -> torch._C.Node:
+    marker = graph.create(_STUB_MARKERS[kind], [value], 1)
+    marker.output().setType(value.type())
+    marker.s_(_STUB_PATH, relative)
+    marker.s_(_STUB_TYPE, type_name)
+    return marker
+
+
+def _mark_elided(graph: torch._C.Graph, run: list, markers_made: set[int]) -> int:
+    """Mark a run of stub calls that kept no argument, right after the last one (see _mark_stubs)."""
+    import functools
+
+    last = run[-1][0]
+    defined = [out for node in graph.nodes() if node.isBefore(last) for out in node.outputs()]
+    defined = [v for v in list(graph.inputs()) + defined
+               if _is_tensor_type(v.type()) and v.unique() not in markers_made]
+
+    def order(a: torch._C.Node, b: torch._C.Node) -> int:
+        return -1 if a.isBefore(b) else 1 if b.isBefore(a) else 0
+
+    live = []  # (first read after the call, definition index, value)
+    for index, value in enumerate(defined):
+        later = [use.user for use in value.uses() if use.user.isAfter(last)]
+        if later:
+            live.append((min(later, key=functools.cmp_to_key(order)), index, value))
+    # What a stub returns is read soon after it (`self.dequant(x).softmax()`, `return ...`);
+    # between tensors first read by the same node, the latest computed.
+    live.sort(key=functools.cmp_to_key(lambda a, b: order(a[0], b[0]) or b[1] - a[1]))
+    chosen = sorted(live[:len(run)], key=lambda item: item[1])  # in definition order, as called
+    anchor = last
+    for (_, kind, relative, type_name), (_, _, value) in zip(run, chosen):
+        marker = _make_marker(graph, value, kind, relative, type_name)
+        marker.insertAfter(anchor)
+        value.replaceAllUsesAfterNodeWith(marker, marker.output())
+        markers_made.add(marker.output().unique())
+        anchor = marker
+    return len(run)
+
+
+# -------------------------------------------------------------------------------- module scopes
+
+_SCOPE = "qcheck_scope"  # a node attribute: the full path of the module whose graph holds it
+_OP_NUMBER = "qcheck_op"  # a node attribute: a number of its own (see _tag_scopes)
+
+
+def _tag_scopes(module: torch.jit.ScriptModule) -> None:
+    """Tag every op of every module's graph with that module's full path, before inlining.
+
+    Inlining keeps only the last attribute name of each call (`self.qkvs[0]` and `self.dws[0]`
+    both become "0(ConvNorm)"), so two ModuleLists under one module are told apart only here.
+    A traced module has one type (one graph) per instance; a graph that several instances
+    share (scripted modules of one class) gets no path and is resolved from the hierarchy.
+
+    Every op also gets its own number: freezing merges ops that repeat the same computation
+    (Swin's PatchMerging reads `x[..., 0::2, ...]` twice) only when their attributes are
+    equal, and export, which does not merge them, is what a capture must agree with."""
+    try:
+        named = list(module.named_modules())
+    except Exception:
+        return
+    owners: dict[str, list[tuple[str, Any]]] = {}
+    for path, sub in named:
+        try:
+            owners.setdefault(sub._c._type().qualified_name(), []).append((path, sub))
+        except Exception:
+            continue
+    number = 0
+    for instances in owners.values():
+        path, sub = instances[0]
+        try:
+            methods = [sub._c._get_method(name).graph for name in sub._c._method_names()]
+        except Exception:
+            continue
+        for graph in methods:
+            for node in _all_nodes(graph.block()):
+                if node.kind().startswith("prim::"):
+                    continue
+                number += 1
+                node.i_(_OP_NUMBER, number)
+                if len(instances) == 1:
+                    node.s_(_SCOPE, path)
+
+
+def _all_nodes(block: torch._C.Block) -> Iterator[torch._C.Node]:
+    for node in block.nodes():
+        yield node
+        for sub in node.blocks():
+            yield from _all_nodes(sub)
+
+
+def _scoped_stack(entries: list[tuple[str, str]], scope: str) -> list[tuple[str, str]] | None:
+    """Full paths for the hierarchy's (instance name, type) entries, read off the node's module
+    path `scope`: each entry is the next prefix of it ending in that name. None when they do
+    not line up (the hierarchy is then resolved without it)."""
+    parts = scope.split(".") if scope else []
+    stack, start = [], 0
+    for name, type_name in entries:
+        try:
+            end = parts.index(name, start)
+        except ValueError:
+            return None
+        stack.append((".".join(parts[:end + 1]), type_name))
+        start = end + 1
+    return stack if start == len(parts) else None
+
+
+# ------------------------------------------------------------------------------ shape arithmetic
+
+# Nodes that read only a tensor's metadata: with the input shapes fixed, their results are
+# compile-time constants, and so is everything computed from them alone.
+_METADATA_READS = {
+    "aten::size", "aten::sym_size", "aten::dim", "aten::numel", "aten::len", "aten::is_floating_point",
+    "prim::dtype", "prim::device", "prim::layout", "prim::is_cuda", "prim::shape",
+}
+
+
+def _static_values(graph: torch._C.Graph) -> set[int]:
+    """`Value.unique()` of the values computed from sizes and plain constants only: what
+    torch.export sees as Python numbers (`C // groups`, `(C // heads) ** -0.5`, `x * 2.0`) and a
+    trace records as ops on rank-0 tensors. A weight is not static, nor is anything read from
+    the data (`int(x.sum())`), random, or produced by control flow."""
+    static: set[int] = set()
+
+    def visit(block: torch._C.Block) -> None:
+        for node in block.nodes():
+            for sub in node.blocks():
+                visit(sub)
+            kind = node.kind()
+            outputs = list(node.outputs())
+            if kind == "prim::Constant":
+                for out in outputs:
+                    if _is_static_constant(out):
+                        static.add(out.unique())
+            elif kind in _METADATA_READS:
+                static.update(out.unique() for out in outputs)
+            elif not list(node.blocks()) and not node.isNondeterministic():
+                inputs = list(node.inputs())
+                if inputs and all(value.unique() in static for value in inputs):
+                    static.update(out.unique() for out in outputs)
+
+    visit(graph.block())
+    return static
+
+
+def _is_static_constant(value: torch._C.Value) -> bool:
+    constant = _constant(value)
+    if isinstance(constant, torch.ScriptObject):
+        return False
+    if isinstance(constant, torch.Tensor):
+        # A traced Python number is a rank-0 constant without a name; a frozen attribute keeps
+        # its "self.path" name and is the model's (a parameter, a buffer), not a number.
+        return constant.dim() == 0 and not constant.is_quantized and _qualified_constant_name(value.debugName()) is None
+    return True
+
+
+def _number(observed: Any) -> Any:
+    """A probed static value as export would see it (a plain number or list), else None."""
+    if isinstance(observed, torch.Tensor):
+        if observed.dim() == 0 and not observed.is_quantized:
+            return observed.item()
+        return None
+    if isinstance(observed, (bool, int, float)):
+        return observed
+    if isinstance(observed, (list, tuple)) and all(isinstance(item, (bool, int, float)) for item in observed):
+        return list(observed)
+    return None
+
+
 # --------------------------------------------------------------------------------------- loading
 
 
@@ -118,8 +409,10 @@ def _load(path: str) -> torch.jit.ScriptModule:
         raise QcheckError("is a directory; pass a TorchScript file saved with torch.jit.save", path)
     try:
         with warnings.catch_warnings():
-            # torch marks TorchScript deprecated; reading it is this capture's whole job
+            # torch marks TorchScript deprecated (a FutureWarning since 2.14); reading it is this
+            # capture's whole job, and the warning would be a second line on stderr
             warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
             module = torch.jit.load(path, map_location="cpu")
     except Exception as exc:
         raise QcheckError(_load_failure_message(path, exc), path) from None
@@ -189,6 +482,10 @@ def _is_tensor_type(typ: Any) -> bool:
     return False
 
 
+def _is_tensor_list_type(typ: Any) -> bool:
+    return isinstance(typ, torch._C.ListType) and isinstance(typ.getElementType(), torch._C.TensorType)
+
+
 def _forward_arguments(
     data_inputs: list[torch._C.Value], schema: Any, example_inputs: list[torch.Tensor], path: str
 ) -> list[Any]:
@@ -199,6 +496,10 @@ def _forward_arguments(
     for value, argument in zip(data_inputs, arguments):
         if _is_tensor_type(value.type()) and remaining:
             call_args.append(remaining.pop(0))
+        elif _is_tensor_list_type(value.type()) and remaining:
+            # A forward taking List[Tensor] (torchvision's detectors: one image each) gets the
+            # batch given by --input-shape as its images.
+            call_args.append(list(remaining.pop(0).unbind(0)))
         elif argument.has_default_value():
             call_args.append(argument.default_value)
         else:
@@ -214,14 +515,28 @@ def _forward_arguments(
     return call_args
 
 
-def _observed(value: torch._C.Value) -> bool:
-    """Values the probe reads: tensors, and lists built up by mutation (F.interpolate's
-    `scale_factors.append(...)`), whose content the graph alone does not show."""
-    if value.node().kind() == "prim::Uninitialized":
-        return False
-    return _is_tensor_type(value.type()) or (
-        isinstance(value.type(), torch._C.ListType) and _is_mutated(value)
-    )
+def _observed(value: torch._C.Value, static: set[int]) -> bool:
+    """Values the probe reads: tensors; lists built up by mutation (F.interpolate's
+    `scale_factors.append(...)`), whose content the graph alone does not show; the tensor lists
+    an op returns (chunk, split, unbind); and numbers computed from sizes (`C // groups`), which
+    export sees as plain numbers."""
+    producer = value.node()
+    if producer.kind() in ("prim::Uninitialized", "prim::Constant"):
+        return producer.kind() == "prim::Constant" and _is_tensor_type(value.type())
+    typ = value.type()
+    if _is_tensor_type(typ) or _is_tensor_list(value):
+        return True
+    if isinstance(typ, torch._C.ListType) and _is_mutated(value):
+        return True
+    return value.unique() in static and isinstance(
+        typ, (torch._C.IntType, torch._C.FloatType, torch._C.BoolType, torch._C.NumberType, torch._C.ListType))
+
+
+def _is_tensor_list(value: torch._C.Value) -> bool:
+    """A list of tensors an op returns (not one the graph builds with prim::ListConstruct)."""
+    typ = value.type()
+    return (isinstance(typ, torch._C.ListType) and isinstance(typ.getElementType(), torch._C.TensorType)
+            and not value.node().kind().startswith("prim::"))
 
 
 def _is_mutated(value: torch._C.Value) -> bool:
@@ -235,21 +550,25 @@ def _is_mutated(value: torch._C.Value) -> bool:
 
 
 def _probe(
-    graph: torch._C.Graph, call_args: list[Any], example_inputs: list[torch.Tensor], path: str
+    graph: torch._C.Graph, call_args: list[Any], example_inputs: list[torch.Tensor], path: str,
+    static: set[int],
 ) -> tuple[dict[int, Any], list[str]]:
     """Run a copy of `graph` once on `call_args` and return what each observed value held, keyed
     by `Value.unique()` of the ORIGINAL graph's values (values that held nothing are absent)."""
     notes: list[str] = []
-    try:
-        function, wanted, nested, lost = _probe_function(graph, with_nested=True)
-        results = _run(function, call_args)
-    except Exception:
-        # Threading values out of control-flow blocks is an edit of the IR; if torch rejects
-        # it, read the top level only (and let a genuine model error surface from that run).
-        function, wanted, nested, lost = _probe_function(graph, with_nested=False)
+    # Threading values out of control-flow blocks is an edit of the IR that torch may reject;
+    # and an op may return an undefined tensor (MultiheadAttention's weights when not asked
+    # for), which no run can hand back. Each fallback reads less; the last one's error is the
+    # model's own.
+    attempts = [(True, False), (True, True), (False, True)]
+    for number, (with_nested, skip_unused) in enumerate(attempts, 1):
+        function, wanted, nested, lost = _probe_function(graph, static, with_nested, skip_unused)
         try:
             results = _run(function, call_args)
+            break
         except Exception as exc:
+            if number < len(attempts):
+                continue
             shapes = ", ".join(
                 str(list(t.shape)) if isinstance(t, torch.Tensor) else repr(t) for t in example_inputs
             )
@@ -258,6 +577,9 @@ def _probe(
                 "check --input-shape",
                 path,
             ) from None
+    if skip_unused:
+        notes.append("tensor values nothing reads (an op's unused outputs) were not probed: one of "
+                     "them could not be read back (an undefined tensor); they have no shape")
 
     probed = {orig.unique(): result for orig, result in zip(wanted, results) if result is not None}
     if nested:
@@ -277,7 +599,8 @@ def _run(function: Any, call_args: list[Any]) -> Any:
         return function(*call_args)
 
 
-def _probe_function(graph: torch._C.Graph, with_nested: bool) -> tuple[Any, list[torch._C.Value], int, int]:
+def _probe_function(graph: torch._C.Graph, static: set[int], with_nested: bool,
+                    skip_unused: bool = False) -> tuple[Any, list[torch._C.Value], int, int]:
     """A function running a copy of `graph` that returns one tuple of every observed value.
 
     Returns (function taking the graph's inputs, the original values in tuple order, how many
@@ -289,8 +612,10 @@ def _probe_function(graph: torch._C.Graph, with_nested: bool) -> tuple[Any, list
     wanted = [(orig, dup) for orig, dup in zip(graph_inputs, copy.inputs()) if _is_tensor_type(orig.type())]
     none_value = None
     nested = lost = 0
-    for (orig, _), (dup, ctx) in zip(_iter_values(graph.block()), _iter_values(copy.block())):
-        if not _observed(orig):
+    # Both walks are taken whole before the loop: hoisting edits the copy's blocks, and a walk
+    # still running over an edited block reads freed nodes (a segfault on scripted detectors).
+    for (orig, _), (dup, ctx) in zip(list(_iter_values(graph.block())), list(_iter_values(copy.block()))):
+        if not _observed(orig, static) or (skip_unused and not orig.uses()):
             continue
         if ctx:
             nested += 1
@@ -353,16 +678,22 @@ def _hoist(value: torch._C.Value, ctx: tuple, none_value: torch._C.Value) -> tor
 class _Builder:
     """Turns a (frozen) TorchScript graph plus the probed tensors into a qcheck Graph."""
 
-    def __init__(self, module: torch.jit.ScriptModule, graph: torch._C.Graph, probed: dict[int, Any]):
+    def __init__(self, module: torch.jit.ScriptModule, graph: torch._C.Graph, probed: dict[int, Any],
+                 static: set[int]):
         self.module = module
         self.graph = graph
         self.probed = probed
+        self.static = static
+        self.list_items: dict[str, list[str]] = {}  # a tensor list an op returns -> its items' values
         self.params = {name for name, _ in module.named_parameters()}
         self.buffers = {name for name, _ in module.named_buffers()}
         self.calls = _ModuleCalls(module)
         self.values: dict[str, Value] = {}
         self.nodes: list[Node] = []
-        self._stack_cache: dict[str, list[tuple[str, str]]] = {}
+        self._stack_cache: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+        self._entries: dict[str, list[tuple[str, str]]] = {}  # hierarchy text, parsed
+        self._latest: dict[tuple, list[tuple[str, str]]] = {}  # see _nearest_stack
+        self._first: dict[tuple, list[tuple[str, str]]] | None = None
 
     def build(self, notes: list[str]) -> Graph:
         graph_inputs = list(self.graph.inputs())
@@ -406,9 +737,13 @@ class _Builder:
 
     def _emit_node(self, node: torch._C.Node) -> None:
         kind = node.kind()
+        outputs: list[str] = []
         for out in node.outputs():
+            outputs.append(out.debugName())
             if _is_tensor_type(out.type()):  # prim::Uninitialized too: typed Tensor, never run
                 self._add_value(out, kind=self._output_kind(node, out))
+            elif _is_tensor_list(out):
+                outputs[-1:] = self._add_list_items(out)
             elif kind == "prim::Constant" and isinstance(_constant(out), torch.ScriptObject):
                 self._add_packed_params(out, _constant(out))
             elif kind == "prim::GetAttr" and _is_custom_class(out.type()):  # unfrozen fallback
@@ -419,7 +754,7 @@ class _Builder:
                 name=f"{kind.split('::', 1)[-1]}_{index}",
                 target=kind,
                 args=self._args(node),
-                outputs=[out.debugName() for out in node.outputs()],
+                outputs=outputs,
                 module_stack=self._module_stack(node),
                 source=self._source(node),
             )
@@ -451,6 +786,8 @@ class _Builder:
         producer = value.node()
         if producer.kind() == "prim::Constant":
             constant = _constant(value)
+            if isinstance(constant, torch.Tensor) and value.unique() in self.static:
+                return constant.item()  # a traced Python number (`x * 2.0`): a scalar, as in export
             if isinstance(constant, (torch.Tensor, torch.ScriptObject)):
                 return Ref(value.debugName())
             if argument is not None and isinstance(constant, int) and _is_scalar_type_arg(argument):
@@ -462,6 +799,17 @@ class _Builder:
             return _plain(observed) if isinstance(observed, list) else Ref(value.debugName())
         if producer.kind() == "prim::ListConstruct":
             return [self._arg(item) for item in producer.inputs()]
+        if value.unique() in self.static:
+            # Computed from sizes: export sees the number itself (`channels // groups`, a scale
+            # `(C // heads) ** -0.5`), and so do the rules.
+            number = _number(self.probed.get(value.unique()))
+            if number is not None:
+                if argument is not None and isinstance(number, int) and _is_scalar_type_arg(argument):
+                    return _dtype_name_of(number)
+                return number
+        items = self.list_items.get(value.debugName())
+        if items is not None:
+            return [Ref(item) for item in items]
         return Ref(value.debugName())
 
     # values -----------------------------------------------------------------------------------
@@ -498,6 +846,21 @@ class _Builder:
             shape, qscheme = None, None
             dtype = _type_dtype(value.type())
         self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind=kind, qscheme=qscheme)
+
+    def _add_list_items(self, value: torch._C.Value) -> list[str]:
+        """The tensors of a list an op returns (chunk, split, unbind), one value each, named like
+        export's multi-output values: the op makes them, whoever reads the list reads them."""
+        observed = self.probed.get(value.unique())
+        if not isinstance(observed, (list, tuple)) or not all(isinstance(t, torch.Tensor) for t in observed):
+            return [value.debugName()]
+        names = []
+        for index, tensor in enumerate(observed):
+            name = f"{value.debugName()}[{index}]"
+            shape, dtype, qscheme = _tensor_facts(tensor)
+            self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind="activation", qscheme=qscheme)
+            names.append(name)
+        self.list_items[value.debugName()] = names
+        return names
 
     def _attribute(self, path: str | None) -> Any:
         obj: Any = self.module._c
@@ -539,9 +902,62 @@ class _Builder:
             hierarchy = node.getModuleHierarchy()
         except Exception:
             return []
-        if hierarchy not in self._stack_cache:
-            self._stack_cache[hierarchy] = self.calls.resolve(_parse_hierarchy(hierarchy))
-        return list(self._stack_cache[hierarchy])
+        scope = node.s(_SCOPE) if node.hasAttribute(_SCOPE) else None
+        key = (hierarchy, scope)
+        entries = self._entries.get(hierarchy)
+        if entries is None:
+            entries = self._entries[hierarchy] = _parse_hierarchy(hierarchy)
+        stack = self._stack_cache.get(key)
+        if stack is None:
+            stack = _scoped_stack(entries, scope) if scope is not None else None
+            if stack is not None:
+                self._stack_cache[key] = stack
+            else:
+                stack = self._nearest_stack(entries)
+        if key in self._stack_cache:  # exact: the latest call under each of its prefixes
+            self._remember(entries, stack)
+        stack = list(stack)
+        if node.kind() in _STUB_MARKERS.values() and node.hasAttribute(_STUB_PATH):
+            # A marker qcheck put in the caller's graph: it is the stub's own op, as in export.
+            parent = stack[-1][0] if stack else ""
+            relative = node.s(_STUB_PATH)
+            stack.append((f"{parent}.{relative}" if parent else relative, node.s(_STUB_TYPE)))
+        return stack
+
+    def _remember(self, entries: list[tuple[str, str]], stack: list[tuple[str, str]]) -> None:
+        """Record an exact stack under each of its hierarchy prefixes (the latest one wins)."""
+        for length in range(1, len(entries) + 1):
+            self._latest[tuple(entries[:length])] = stack[:length]
+
+    def _nearest_stack(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The stack of a node that carries no usable tag: constants freezing made, list plumbing,
+        the ops of a module several callers share. Its longest hierarchy prefix that an exactly
+        tagged op has is taken from the latest such op (nodes come in execution order, so that
+        is the call it belongs to), else from the first in the graph (hoisted constants); the
+        rest is resolved from the instance names."""
+        first = self._first_stacks()
+        for length in range(len(entries), 0, -1):
+            prefix = tuple(entries[:length])
+            base = self._latest.get(prefix) or first.get(prefix)
+            if base is not None:
+                parent = base[-1][0]
+                return list(base) + self.calls.resolve(entries[length:], parent)
+        return self.calls.resolve(entries)
+
+    def _first_stacks(self) -> dict[tuple, list[tuple[str, str]]]:
+        """Hierarchy prefix -> the exact stack of the first tagged op under it."""
+        if self._first is None:
+            self._first = {}
+            for node in _all_nodes(self.graph.block()):
+                if not node.hasAttribute(_SCOPE):
+                    continue
+                entries = _parse_hierarchy(node.getModuleHierarchy())
+                found = _scoped_stack(entries, node.s(_SCOPE))
+                if found is None:
+                    continue
+                for length in range(1, len(entries) + 1):
+                    self._first.setdefault(tuple(entries[:length]), found[:length])
+        return self._first
 
     def _source(self, node: torch._C.Node) -> str | None:
         try:
@@ -718,6 +1134,9 @@ def _user_frame(text: str) -> str | None:
     return None
 
 
+_UNNAMED_INSTANCE = "INSTANCE_NAME_UNKNOWN"
+
+
 class _ModuleCalls:
     """Which submodule each module calls, and from which user line, read from the un-inlined
     method graphs of the loaded module.
@@ -726,10 +1145,14 @@ class _ModuleCalls:
     (`self.convs[0](x)` is recorded as "0(Conv2d)"), so `children` maps (caller path, that name)
     to the callee's full paths. `sites` maps a callee path to the first user line calling it
     (scripted code only: traced call nodes carry no location, their ops carry full stacks).
+    A module several callers share (ultralytics' one `Conv.default_act` SiLU) is recorded with
+    no name at all, "INSTANCE_NAME_UNKNOWN(SiLU)" (each caller gets it as an argument): `by_type`
+    finds it among its caller's submodules by type.
     """
 
     def __init__(self, module: torch.jit.ScriptModule):
         self.children: dict[tuple[str, str], set[str]] = {}
+        self.by_type: dict[tuple[str, str], set[str]] = {}  # (caller path, callee type) -> paths
         self.sites: dict[str, str] = {}
         try:
             named = list(module.named_modules())
@@ -738,8 +1161,15 @@ class _ModuleCalls:
         for prefix, sub in named:
             try:
                 methods = sub._c._method_names()
+                children = list(sub.named_children())
             except Exception:
                 continue
+            for name, child in children:  # a shared callee arrives as an argument, not an attribute
+                path = f"{prefix}.{name}" if prefix else name
+                try:
+                    self.by_type.setdefault((prefix, _class_name(child._c._type())), set()).add(path)
+                except Exception:
+                    continue
             for method in methods:
                 try:
                     graph = sub._c._get_method(method).graph
@@ -756,12 +1186,14 @@ class _ModuleCalls:
                     if source is not None:
                         self.sites.setdefault(path, source)
 
-    def resolve(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Instance-name entries -> (qualified path, type) pairs."""
+    def resolve(self, entries: list[tuple[str, str]], parent: str = "") -> list[tuple[str, str]]:
+        """Instance-name entries, below the module at `parent` -> (qualified path, type) pairs."""
         stack: list[tuple[str, str]] = []
-        parent = ""
         for name, type_name in entries:
-            candidates = self.children.get((parent, name), set())
+            if name == _UNNAMED_INSTANCE:
+                candidates = self.by_type.get((parent, type_name), set())
+            else:
+                candidates = self.children.get((parent, name), set())
             if len(candidates) == 1:
                 path = next(iter(candidates))
             else:  # unknown or ambiguous: assume a direct attribute

@@ -19,6 +19,10 @@ fact("constant_bound", "true when clamp's min or max is a constant tensor (a par
 fact("other_rank", "number of dimensions of the second tensor operand (`other`, e.g. of matmul)")
 for _dim in "NCHW":
     fact(f"other_{_dim}", f"{_dim} of the second tensor operand (`other`), read as [N, C, H, W] (4-D only)")
+fact("max_matrix_dim", "matmul: the largest of the last two dims of both operands (the matrices' rows and columns)")
+fact("max_batch_dim", "matmul: the largest dim before the last two among both operands (1 when there is none)")
+fact("max_input_dim", "the largest dimension after the first (N) among all tensor inputs (for cat: every "
+                      "concatenated tensor; a 1-D input counts its only dimension)")
 fact("other_bytes", "size of the second tensor operand (`other`) in bytes at its quantized dtype "
                     "(qint8 for a constant)")
 
@@ -57,6 +61,27 @@ def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
     dtype = view.dtypes.get(value.name) or ("qint8" if value.kind in _WEIGHT_KINDS else None)
     if dtype:
         facts["other_bytes"] = elements * BYTES.get(dtype, 4)
+
+
+@extractor(ops=("matmul",), provides=("max_matrix_dim", "max_batch_dim"))
+def matrix_dims(view: LayerView, facts: dict[str, Any]) -> None:
+    # The ONNX MatMul rows' limits for any rank: the lowest two dims, and every dim above them.
+    shapes = [view.shape(view.node.args.get(name)) for name in ("self", "input", "other")]
+    shapes = [s for s in shapes if s]
+    if len(shapes) == 2:
+        facts["max_matrix_dim"] = max(d for s in shapes for d in s[-2:])
+        facts["max_batch_dim"] = max([d for s in shapes for d in s[:-2]] or [1])
+
+
+_CATS = ("cat", "concat", "concatenate", "cat_relu", "cat_out", "cat_relu_out")
+
+
+@extractor(ops=_CATS, provides=("max_input_dim",))
+def input_dims(view: LayerView, facts: dict[str, Any]) -> None:
+    # The table's per-dimension limits (H, W, C each at most 65536) over every concatenated input.
+    sizes = [d for v in view.inputs if v.shape for d in (v.shape[1:] if len(v.shape) > 1 else v.shape)]
+    if sizes:
+        facts["max_input_dim"] = max(sizes)
 
 
 @extractor(ops={*_REDUCE_WITH_INDEX, *_INDEX_ONLY}, provides=("output_used", "index_used"))

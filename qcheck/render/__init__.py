@@ -21,6 +21,13 @@ _MODULES = {
 FORMATS = tuple(_MODULES)
 
 
+def judged_as(layer) -> str:
+    """"judged as torch.nn.HardSigmoid + torch.mul" for a composite layer (a LayerResult or its
+    dict), "" for any other."""
+    rows = layer["judged_as"] if isinstance(layer, dict) else layer.judged_as
+    return f"judged as {' + '.join(rows)}" if rows else ""
+
+
 def render(reports, fmt: str, **options) -> str:
     """Render one report or a list of them (one per model, or per march)."""
     if not isinstance(reports, list):

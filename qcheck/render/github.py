@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qcheck.render import judged_as
 from qcheck.report import location
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -25,7 +26,8 @@ def render(reports, **_options) -> str:
                 if line is not None:
                     props.append(f"line={line}")
                 props.append(f"title={_property(f'qcheck {finding.rule}')}")
-                message = f"{layer.name} ({layer.op}): {finding.message}"
+                judged = f", {judged_as(layer)}" if layer.judged_as else ""
+                message = f"{layer.name} ({layer.op}{judged}): {finding.message}"
                 if finding.advice:
                     message += f"\n{finding.advice}"
                 lines.append(f"::{COMMANDS[finding.severity]} {','.join(props)}::{_data(message)}")

@@ -640,6 +640,14 @@ def _page(entries, layouts, payload) -> str:
     )
 
 
+def _judged_as(layer: dict[str, Any]) -> str:
+    """Under a composite layer's op: the table rows it was judged as."""
+    from qcheck.render import judged_as
+
+    text = judged_as(layer) if layer.get("judged_as") else ""
+    return f'<div class="dim judged">{_e(text)}</div>' if text else ""
+
+
 def _panel(i: int, entry: dict[str, Any], layout: dict[str, Any]) -> str:
     rows = []
     for n, layer in enumerate(entry["layers"]):
@@ -651,7 +659,7 @@ def _panel(i: int, entry: dict[str, Any], layout: dict[str, Any]) -> str:
         rows.append(
             f'<tr data-name="{_e(layer["name"])}" data-status="{layer["status"]}" data-op="{_e(layer["op"])}">'
             f'<td class="num">{n + 1}</td><td class="name"><a href="#" class="pick">{_e(layer["name"])}</a></td>'
-            f'<td><code>{_e(layer["op"])}</code></td>'
+            f'<td><code>{_e(layer["op"])}</code>{_judged_as(layer)}</td>'
             f'<td><span class="badge {layer["status"]}">{layer["status"]}</span></td>'
             f'<td class="shapes">{_e(_tensors(layer["inputs"]))} → {_e(_tensors(layer["outputs"]))}</td>'
             f'<td>{"".join(findings)}</td><td class="src">{_e(layer["source"] or "")}</td></tr>')

@@ -8,6 +8,12 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 
+def _judged(layer) -> str:
+    from qcheck.render import judged_as
+
+    return f"; {judged_as(layer)}" if layer.judged_as else ""
+
+
 def render(reports, **_options) -> str:
     suites = ET.Element("testsuites", name="qcheck")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
@@ -21,7 +27,7 @@ def render(reports, **_options) -> str:
         totals["skipped"] += summary["cpu"]
         for layer in report.layers:
             case = ET.SubElement(suite, "testcase", {"classname": f"{report.model}.{report.march}",
-                                                     "name": f"{layer.name} ({layer.op})"})
+                                                     "name": f"{layer.name} ({layer.op}{_judged(layer)})"})
             if layer.source:
                 path, _, line = layer.source.rpartition(":")
                 case.set("file", path)

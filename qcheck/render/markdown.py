@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from qcheck.render import judged_as
+
+
+def _op(layer) -> str:
+    """The op, and the rows a composite layer was judged as."""
+    return f"`{layer.op}`" + (f" ({judged_as(layer)})" if layer.judged_as else "")
+
 
 def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
@@ -22,7 +29,7 @@ def render(reports, **_options) -> str:
             out.append("| layer | op | severity | rule | finding | advice | source |")
             out.append("|---|---|---|---|---|---|---|")
             for layer, finding in problems:
-                out.append(f"| `{_cell(layer.name)}` | `{layer.op}` | {finding.severity} | `{finding.rule}` "
+                out.append(f"| `{_cell(layer.name)}` | {_op(layer)} | {finding.severity} | `{finding.rule}` "
                            f"| {_cell(finding.message)} | {_cell(finding.advice)} | {_cell(layer.source)} |")
             out.append("")
         out.append("<details><summary>All layers</summary>")
@@ -30,7 +37,7 @@ def render(reports, **_options) -> str:
         out.append("| layer | op | status | source |")
         out.append("|---|---|---|---|")
         for layer in report.layers:
-            out.append(f"| `{_cell(layer.name)}` | `{layer.op}` | {layer.status} | {_cell(layer.source)} |")
+            out.append(f"| `{_cell(layer.name)}` | {_op(layer)} | {layer.status} | {_cell(layer.source)} |")
         out.append("")
         out.append("</details>")
         out.append("")

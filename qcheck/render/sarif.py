@@ -46,7 +46,9 @@ def render(reports, **_options) -> str:
                     }],
                     "partialFingerprints": {"qcheck/v1": fingerprint(report, layer, finding)},
                     "properties": {"model": report.model, "march": report.march, "layer": layer.name,
-                                   "op": layer.op, "observed": finding.observed},
+                                   "op": layer.op, "observed": finding.observed,
+                                   **({"judged_as": layer.judged_as, "part": finding.part}
+                                      if layer.judged_as else {})},
                 })
     rules = [_rule(rule_id, metadata[rule_id]) for rule_id in rule_ids]
     document = {

@@ -7,6 +7,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
+from qcheck.render import judged_as
 from qcheck.render.grid import Column, Grid, Pieces
 
 STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "cpu": "cyan"}
@@ -35,7 +36,7 @@ def build(report, problems_only: bool = False) -> list:
         if problems_only and layer.status in ("pass", "cpu"):
             continue
         shown += 1
-        findings: Pieces = []
+        findings: Pieces = [(judged_as(layer), "dim")] if layer.judged_as else []
         for finding in layer.findings:
             mark, color = MARK.get(finding.severity, ("·", "white"))
             findings += [("\n" if findings else "", None), (f"{mark} ", color), (finding.rule, "bold"),

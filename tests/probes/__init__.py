@@ -7,6 +7,12 @@ model), `fail` ids must fire. `tests/test_probe_coverage.py` demands an ok and a
 every constraint id in `rules/`.
 
 Write probes at the limit (ok) and just past it (fail): Conv2d kernel 31 passes, 32 fails.
+
+A constraint that reads an ambiguous cell several ways (`readings:` in the rule file) needs a probe
+at each reading's limit (`at`: the reading holds) and one just past it (`past`: it is broken),
+named "MARCH.ROW.CONSTRAINT:READING". Such probes also state `findings`: per march, every finding
+the probe's model must get and its severity, so "broken under one reading only" is seen to be a
+warning and "broken under every reading" an error.
 """
 
 from __future__ import annotations
@@ -26,16 +32,37 @@ class Probe:
     input_dtypes: tuple[str, ...] = ()
     input_source: str = "ddr"
     via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
+    at: tuple[str, ...] = ()  # "bayes.cat.hwc:per_dimension": the reading holds (the probe is at its limit)
+    past: tuple[str, ...] = ()  # the reading is broken (the probe is just past its limit)
+    # march -> {rule id: severity}: the complete set of findings the model gets on that march
+    findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # A composite probe states every finding its composite layers must get, per march, as
+    # "RULE@PART" (the part of the decomposition it is about); nothing else may fire on them.
+    part_findings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def input_shapes(self) -> tuple[str, ...]:
         return (self.shapes,) if isinstance(self.shapes, str) else tuple(self.shapes)
 
 
-def probe(name: str, build: Callable, shapes, ok=(), fail=(), **options) -> Probe:
-    """Shorthand: `ok` / `fail` may be one id or a list of ids."""
+def probe(name: str, build: Callable, shapes, ok=(), fail=(), at=(), past=(), findings=None,
+          **options) -> Probe:
+    """Shorthand: `ok` / `fail` / `at` / `past` may be one id or a list of ids; `findings` a mapping
+    {march: {rule id: severity}}."""
     as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
-    return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), **options)
+    frozen = tuple((march, tuple(sorted(found.items()))) for march, found in sorted((findings or {}).items()))
+    return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), at=as_tuple(at), past=as_tuple(past),
+                 findings=frozen, **options)
+
+
+def composite_probe(name: str, build: Callable, shapes, findings: dict[str, list[str]], ok=(),
+                    **options) -> Probe:
+    """A probe of a composite op: `findings` is, per march, the complete set of findings its
+    layer gets ("bayes.matmul.chw@scores"); their ids count as fail ids, `ok` ids as ok ids."""
+    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
+    fail = tuple(dict.fromkeys(label.split("@", 1)[0] for labels in findings.values() for label in labels))
+    exact = tuple((march, tuple(sorted(labels))) for march, labels in findings.items())
+    return Probe(name, build, shapes, as_tuple(ok), fail, part_findings=exact, **options)
 
 
 def on(*marches: str) -> Callable[[str], list[str]]:

@@ -28,3 +28,23 @@ def capture_probe(probe):
 def check_probe(graph, probe, march: str, rules):
     options = Options(march=march, activation_dtype=probe.activation_dtype, input_source=probe.input_source)
     return check_graph(graph, probe.name, options, rules)
+
+
+def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool | None]:
+    """Each reading's check, evaluated on every layer of the constraint's row: for each layer a
+    dict reading -> True (holds) / False (broken) / None (a fact is unknown)."""
+    from qcheck import facts
+    from qcheck.check import reading_outcomes as outcomes_of
+    from qcheck.dtypes import DtypeConfig, assign
+    from qcheck.mapping import map_graph
+
+    mapping = map_graph(graph, rules)
+    assignment = assign(graph, mapping.layers, rules, march, DtypeConfig(activation=probe.activation_dtype))
+    context = {"input_source": probe.input_source, "fake_quantized": assignment.fake_quantized}
+    found = []
+    for layer in mapping.layers:
+        if layer.operator is None or layer.operator.name != constraint.operator:
+            continue
+        view = facts.LayerView(layer, graph, assignment.dtypes, set(graph.outputs), context)
+        found.append(outcomes_of(constraint, facts.collect(view)))
+    return found

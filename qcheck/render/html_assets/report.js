@@ -448,7 +448,8 @@
   View.prototype.describe = function (layer) {
     var link = function (name) { return '<a data-layer="' + esc(name) + '" href="#">' + esc(name) + "</a>"; };
     var rows = [
-      ["op", "<code>" + esc(layer.op) + "</code>"],
+      ["op", "<code>" + esc(layer.op) + "</code>" + (layer.judged_as ? "<br>judged as " +
+        layer.judged_as.map(function (r) { return "<code>" + esc(r) + "</code>"; }).join(" + ") : "")],
       ["module", esc(layer.module_type || "\u2013") + (layer.module_path ? " <code>" + esc(layer.module_path) + "</code>" : "")],
       ["source", layer.source ? "<code>" + esc(layer.source) + "</code>" : "\u2013"],
       ["runs on", layer.region === "cpu" ? "CPU (outside the quantized region)"

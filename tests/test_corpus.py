@@ -1,0 +1,66 @@
+"""The real-model corpus (tests/corpus.py): every model captured eagerly and from its TorchScript
+file, every node accounted for, no composite of table operators reported unknown, eager and
+TorchScript agreeing, the expected verdict per march with exactly the expected failing rules, and
+docs/MODELS.md in sync with all of it.
+
+These need the libraries the models come from (ultralytics, torchvision, timm, transformers); a
+model whose library does not import is skipped, saying so."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bench.corpus_run import check_all, inputs_of, torchscript_file
+from bench.models_page import PAGE, model_row, page_rows
+from tests.agreement import agreement
+from tests.corpus import CORPUS, EXPECTED, MARCHES, RealModel
+
+_PAGE_ROWS = page_rows(open(PAGE, encoding="utf-8").read()) if os.path.exists(PAGE) else {}
+
+
+def _accounted(graph, rules):
+    from qcheck.mapping import map_graph
+
+    mapping = map_graph(graph, rules)
+    counts = mapping.counts
+    assert counts["operator"] + counts["structural"] + counts["unknown"] == counts["total"] == len(graph.nodes)
+    in_layers = sorted(node.name for layer in mapping.layers for node in layer.nodes)
+    assert in_layers == sorted(node.name for node in graph.nodes)  # each node in exactly one layer
+
+
+@pytest.mark.parametrize("model", CORPUS, ids=[m.label for m in CORPUS])
+def test_real_model(model: RealModel, rules, tmp_path):
+    if not model.available():
+        pytest.skip(f"{model.library} is not importable here (see README: the corpus environment)")
+    from qcheck.api import Options, check_graph
+    from qcheck.capture import capture, capture_file, example_tensors
+
+    inputs = inputs_of(model)
+    module = model.build()
+    eager = capture(module, inputs)
+    _accounted(eager, rules)
+    path = torchscript_file(model, model.build(), example_tensors(inputs), str(tmp_path))
+    scripted = capture_file(path, inputs, None)
+    _accounted(scripted, rules)
+
+    results = check_all(eager, model.label, rules)
+    unknown, expected = EXPECTED[model.label]
+    for march in MARCHES:
+        found, expect = results[march], expected[march]
+        assert set(found["unknown_ops"]) <= set(unknown), (
+            f"{march}: ops reported unknown that the corpus does not list as genuinely unsupported")
+        assert found["verdict"] == expect.verdict, (march, expect.why, found["failing_rules"])
+        flagged = found["failing_rules"] if expect.verdict == "fail" else found["warning_rules"]
+        assert set(flagged) == set(expect.rules), (march, expect.why)
+        if model.torchscript_gap:
+            continue
+        reports = [check_graph(graph, model.label, Options(march=march), rules) for graph in (eager, scripted)]
+        same, eager_only, torchscript_only = agreement(*reports)
+        assert same >= 0.99, (march, same)
+        assert not [layer.name for layer in torchscript_only if layer.status == "fail"], march
+
+    row = model_row({"label": model.label, "library": model.library, "shapes": list(model.shapes),
+                     "eager": {"marches": results}})
+    assert _PAGE_ROWS.get(model.label) == row, "docs/MODELS.md is out of date: run python bench/models_page.py"
