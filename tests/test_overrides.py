@@ -166,3 +166,40 @@ def test_an_extension_may_drop_a_shipped_constraint_and_turn_a_row_off(tmp_path,
     assert allowed["bayes.conv2d.input_dtype"] == ("qint8",)
     assert not team.rule("torch.nn.ReLU", "bayes").supported
     assert not team.rule("torch.nn.ReLU", "bayes_e").supported
+
+
+NASH_E = """\
+marches:
+  nash_e:
+    board: a fourth board
+    extends: bayes_e
+operators:
+  - name: torch.nn.Conv2d
+    nash_e:
+      inherit: true
+      constraints:
+        - id: kernel
+          check: "kernel_h <= 3 and kernel_w <= 3"
+          says: "nash_e kernels up to 3x3"
+"""
+
+
+def test_a_march_naming_only_its_board_and_parent_inherits_everything(tmp_path, rules):
+    """Also the rows whose parent block drops an id (torch.add on bayes_e drops broadcast_n)."""
+    nash = load_rules([_write(tmp_path, NASH_E, "nash.yaml")])
+    short = lambda rs, march: sorted(c.id.split(".", 1)[1] for c in rs.constraints(march))  # noqa: E731
+    assert short(nash, "nash_e") == short(rules, "bayes_e")
+    assert "add.broadcast_n" not in short(nash, "nash_e")
+
+
+def test_a_fourth_march_checks_a_model_through_the_cli(tmp_path):
+    net = tmp_path / "net.py"
+    net.write_text("from torch import nn\n\nclass Net(nn.Sequential):\n"
+                   "    def __init__(self):\n        super().__init__(nn.Conv2d(3, 8, 5), nn.ReLU())\n")
+    rules_file = _write(tmp_path, NASH_E, "nash.yaml")
+    result = run_cli(f"{net}:Net", "--march", "nash_e", "--input-shape", "1x3x16x16", "--rules", rules_file,
+                     "--format", "json")
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["march"] == "nash_e"
+    assert [f["rule"] for layer in data["layers"] for f in layer["findings"]] == ["nash_e.conv2d.kernel"]
