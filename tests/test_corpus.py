@@ -15,7 +15,7 @@ import pytest
 from bench.corpus_run import check_all, inputs_of, torchscript_file
 from bench.models_page import PAGE, model_row, page_rows
 from tests.agreement import agreement
-from tests.corpus import CORPUS, EXPECTED, MARCHES, RealModel
+from tests.corpus import CORPUS, EXPECTED, MARCHES, UNSUPPORTED, RealModel
 
 _PAGE_ROWS = page_rows(open(PAGE, encoding="utf-8").read()) if os.path.exists(PAGE) else {}
 
@@ -47,6 +47,7 @@ def test_real_model(model: RealModel, rules, tmp_path):
 
     results = check_all(eager, model.label, rules)
     unknown, expected = EXPECTED[model.label]
+    assert set(unknown) <= set(UNSUPPORTED), "every op the corpus allows to be unknown says why"
     for march in MARCHES:
         found, expect = results[march], expected[march]
         assert set(found["unknown_ops"]) <= set(unknown), (
