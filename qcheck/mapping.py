@@ -247,6 +247,10 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
     if not node.refs and not node.outputs:
         return False
     folded.update(node.outputs)
+    if not node.outputs:
+        # export lists no output for a scalar (`stride = self.stride[i].item()`): readers
+        # refer to it by the node's own name
+        folded.add(node.name)
     for out in node.outputs:
         value = values.get(out)
         if value is not None and value.kind == "activation":
