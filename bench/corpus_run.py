@@ -30,8 +30,6 @@ def torchscript_file(model: RealModel, module, examples: tuple, folder: str) -> 
     import torch
 
     path = os.path.join(folder, model.factory + ".pt")
-    if model.library == "ultralytics":
-        _ultralytics_export_mode(module)
     if model.factory in SCRIPTED:
         script = torch.jit.script(module)
     else:
@@ -45,14 +43,6 @@ def torchscript_file(model: RealModel, module, examples: tuple, folder: str) -> 
 
 
 SCRIPTED = {"tv_ssdlite", "tv_fasterrcnn_mobilenet"}
-
-
-def _ultralytics_export_mode(module) -> None:
-    """What ultralytics' own TorchScript export does before tracing: heads return their tensors
-    only (in eval mode they also return a dict of raw predictions, which a trace cannot output)."""
-    for sub in module.modules():
-        if type(sub).__module__.startswith("ultralytics.") and isinstance(getattr(type(sub), "export", None), bool):
-            sub.export, sub.format = True, "torchscript"
 
 
 def inputs_of(model: RealModel):

@@ -25,7 +25,9 @@ DTYPE_ROLES = ("input", "weight", "bias", "output")
 
 _OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
-_BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "note", "advice", "constraints", *DTYPE_ROLES}
+_BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "replace", "note", "advice", "constraints", *DTYPE_ROLES}
+# A same_as block is the other row's rule: keys that would add to it are refused, not dropped.
+_SAME_AS_KEYS = {"same_as", "drop", "replace", "note", "advice"}
 _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table",
                     "readings", "settled_by", "unsettled"}
 _READING_KEYS = {"name", "check", "says", "source"}
@@ -111,7 +113,10 @@ class Operator:
     note: str | None
     file: str
     line: int
-    blocks: dict[str, Any] = field(default_factory=dict)  # march -> raw block (validated)
+    blocks: dict[str, Any] = field(default_factory=dict)  # march -> (file, raw block) (validated)
+    # march -> [(file, block)]: later files' blocks that extend the row on that march, in order
+    # (a block with `replace: true` or `same_as` replaces the row and clears them).
+    extensions: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass
@@ -423,10 +428,23 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
         existing.note = reader.text(entry["note"], "note", entry)
     if "eager" in entry:
         existing.eager = reader.text(entry["eager"], "eager", entry)
-    for march in march_names & set(entry):
-        block = reader.mapping({} if entry[march] is None else entry[march], f"{name} on {march}", entry)
-        _validate_block(reader, block, f"{name} on {march}")
-        existing.blocks[march] = (reader.path, block)
+    for march in sorted(march_names & set(entry)):
+        what = f"{name} on {march}"
+        block = reader.mapping({} if entry[march] is None else entry[march], what, entry)
+        _validate_block(reader, block, what)
+        if "inherit" in block and not ruleset.marches[march].extends:
+            raise reader.fail(block, f"inherit in {what}: {march} extends no march, so there is nothing to "
+                                     "inherit; remove it (write replace: true to replace a row)")
+        if march not in existing.blocks or block.get("replace") or "same_as" in block:
+            existing.blocks[march] = (reader.path, block)
+            existing.extensions.pop(march, None)
+            continue
+        # A later file's block for a row that has one on this march extends it (the README's
+        # "a team's stricter limits on top"); `replace: true` says when it means to replace.
+        if block.get("inherit") is False:
+            raise reader.fail(block, f"inherit: false in {what}: a later file's block extends the row it "
+                                     "names; write replace: true to replace it")
+        existing.extensions.setdefault(march, []).append((reader.path, block))
     if existing.group and not existing.modules:
         raise reader.fail(entry, f"{name} is judged as one layer (group: true) but names no modules")
 
@@ -435,10 +453,16 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
     reader.keys(block, _BLOCK_KEYS, what)
     if "supported" in block and not isinstance(block["supported"], bool):
         raise reader.fail(block, f"supported in {what} must be true or false")
-    if "inherit" in block and not isinstance(block["inherit"], bool):
-        raise reader.fail(block, f"inherit in {what} must be true or false")
+    for flag in ("inherit", "replace"):
+        if flag in block and not isinstance(block[flag], bool):
+            raise reader.fail(block, f"{flag} in {what} must be true or false")
     if "same_as" in block:
         reader.text(block["same_as"], "same_as", block, optional=False)
+        extra = sorted(set(block) - _SAME_AS_KEYS)
+        if extra:
+            raise reader.fail(block, f"{what} has same_as and {extra[0]}: a same_as block is the other row's "
+                                     f"rule (only drop, note and advice go with it); write the rule without "
+                                     f"same_as, or remove {extra[0]}")
     for role in DTYPE_ROLES:
         if role in block:
             block[role] = _validate_dtypes(reader, block[role], f"{role} of {what}", block,
@@ -765,7 +789,45 @@ def _resolve(ruleset: RuleSet, name: str, march: str, seen: tuple[str, ...]) -> 
     if found is None:
         return MarchRule(march, False, [_unsupported(ruleset, op, march, None, op.file, op.line)],
                          note="the rule files say nothing about this march")
+    owner = _block_owner(ruleset, op, march)
     path, block = found
+    parent_march = ruleset.marches[march].extends
+    if owner != march and block.get("inherit") and parent_march:
+        # The block of an ancestor that inherits: this march is its parent's rule re-issued, plus
+        # its own march-wide constraints (a march naming only its board and parent is valid).
+        return _inherited(ruleset, op, march, _resolve(ruleset, name, parent_march, seen))
+    # Otherwise the block (own, or an ancestor's plain or same_as one) is read on this march.
+    rule = _resolve_block(ruleset, op, name, march, path, block, seen)
+    for path, extension in op.extensions.get(owner, ()):
+        if extension.get("supported") is True and not rule.supported:
+            raise QcheckError(f"line {line_of(extension)}: {op.name} on {owner}: supported: true extends a row "
+                              f"that is not supported on {owner}; write replace: true with the whole rule",
+                              path)
+        rule = _merge(ruleset, op, march, rule, path, extension)
+    return rule
+
+
+def _block_owner(ruleset: RuleSet, op: Operator, march: str) -> str | None:
+    """The march whose block applies on `march`: its own, else the nearest ancestor's."""
+    current: str | None = march
+    while current is not None and current not in op.blocks:
+        current = ruleset.marches[current].extends
+    return current
+
+
+def _inherited(ruleset: RuleSet, op: Operator, march: str, base: MarchRule) -> MarchRule:
+    if not base.supported:
+        return MarchRule(march, False, [_unsupported(ruleset, op, march, None, op.file, op.line)],
+                         base.output, base.via, note=base.note)
+    constraints = [_rebind(c, op, march, via=c.via) for c in base.constraints]
+    have = {c.id.rsplit(".", 1)[-1] for c in constraints}
+    constraints += [_constraint(op, march, item, ruleset.marches[march].file)
+                    for item in ruleset.marches[march].constraints if item["id"] not in have]
+    return MarchRule(march, True, constraints, base.output, base.via, note=base.note)
+
+
+def _resolve_block(ruleset: RuleSet, op: Operator, name: str, march: str, path: str, block: dict,
+                   seen: tuple[str, ...]) -> MarchRule:
     parent_march = ruleset.marches[march].extends
     if block.get("inherit") and parent_march:
         base = _resolve(ruleset, name, parent_march, seen)
@@ -789,7 +851,7 @@ def _resolve(ruleset: RuleSet, name: str, march: str, seen: tuple[str, ...]) -> 
     drop = set(block.get("drop") or [])
     defaults = _march_defaults(ruleset, march)
     unknown = drop - {item["id"] for item in defaults} - {c.id.rsplit(".", 1)[-1] for c in constraints}
-    if unknown and not ruleset.marches[march].extends:
+    if unknown:
         raise QcheckError(f"line {line_of(block)}: {op.name} on {march}: drop names "
                           f"{sorted(unknown)[0]!r}, which is not a constraint of {march}", path)
     own = {c.id.rsplit(".", 1)[-1] for c in constraints}
@@ -900,12 +962,15 @@ def _unsupported(ruleset: RuleSet, op: Operator, march: str, block: dict | None,
 
 
 def _supported_on(ruleset: RuleSet, op: Operator, march: str, depth: int = 0) -> bool:
-    found = _raw_block(ruleset, op, march)
-    if found is None or depth > 20:
+    owner = _block_owner(ruleset, op, march)
+    if owner is None or depth > 20:
         return False
-    block = found[1]
+    for _, extension in reversed(op.extensions.get(owner, ())):
+        if "supported" in extension:
+            return bool(extension["supported"])
+    block = op.blocks[owner][1]
     if block.get("inherit") and ruleset.marches[march].extends:
-        if "supported" in block:
+        if "supported" in block and owner == march:
             return bool(block["supported"])
         return _supported_on(ruleset, op, ruleset.marches[march].extends, depth + 1)
     if block.get("same_as") in ruleset.operators:

@@ -55,8 +55,14 @@ class RealModel:
 def _ultralytics(kind: str, config: str):
     import ultralytics.nn.tasks as tasks
 
-    model = getattr(tasks, kind)(config, verbose=False)
-    return model.eval()
+    model = getattr(tasks, kind)(config, verbose=False).eval()
+    # As ultralytics' own exporters set it (and the vendor's model zoo exports): the heads return
+    # their output tensors only, not also the dict of raw predictions (YOLOv10's training-only
+    # one-to-many branch among them) that a deployed model never computes.
+    for sub in model.modules():
+        if isinstance(getattr(type(sub), "export", None), bool):
+            sub.export, sub.format = True, "torchscript"
+    return model
 
 
 def yolov5n():

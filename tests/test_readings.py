@@ -18,7 +18,7 @@ TEAM = """\
 operators:
   - name: torch.nn.Conv2d
     bayes:
-      inherit: false
+      replace: true
       input: [qint8]
       constraints:
         - id: team_kernel

@@ -294,7 +294,7 @@ def test_the_full_load_rules_also_fails_cleanly(document):
 @pytest.mark.parametrize("text", [
     "operators:\n  - name: torch.nn.Conv2d\n    bayes:\n      constraints:\n        - {id: k, says: s, check: true}\n",
     "operators:\n  - name: torch.nn.Conv2d\n    bayes:\n      input: qint8\n",
-    "operators:\n  - name: torch.nn.Conv2d\n    bayes:\n      drop: kernel\n      inherit: false\n"
+    "operators:\n  - name: torch.nn.Conv2d\n    bayes:\n      drop: kernel\n      replace: true\n"
     "      constraints: [{id: kernel, says: s}]\n",
 ])
 def test_scalar_shorthands_mean_what_they_say(text):

@@ -79,7 +79,7 @@ def test_extra_rule_file_tightens_a_limit(tmp_path):
         "operators:\n"
         "  - name: torch.nn.Conv2d\n"
         "    bayes:\n"
-        "      inherit: false\n"
+        "      replace: true\n"
         "      input: [qint8]\n"
         "      constraints:\n"
         "        - id: team_kernel\n"
