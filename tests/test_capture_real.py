@@ -112,6 +112,9 @@ def _detector(name: str):
     if name == "retinanet":
         return detection.retinanet_resnet50_fpn(**few, min_size=160, max_size=160, topk_candidates=20,
                                                 detections_per_img=10).eval()
+    if name == "maskrcnn":
+        return detection.maskrcnn_resnet50_fpn(**few, min_size=160, max_size=160, rpn_pre_nms_top_n_test=50,
+                                               rpn_post_nms_top_n_test=50, box_detections_per_img=10).eval()
     raise ValueError(name)
 
 
@@ -122,7 +125,7 @@ def _has_nms(graph) -> bool:
     return any(node.target == "torchvision::nms" for node in graph.nodes)
 
 
-@pytest.mark.parametrize("name", ["ssdlite", "fasterrcnn", "retinanet"])
+@pytest.mark.parametrize("name", ["ssdlite", "fasterrcnn", "retinanet", "maskrcnn"])
 def test_torchvision_detector_captures_with_its_post_processing(name, rules):
     graph = capture(_detector(name), [InputSpec(DETECTOR_SHAPE)])
     # export stops at the first value-dependent shape (NMS, score masks); the trace takes over
