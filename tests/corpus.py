@@ -55,6 +55,13 @@ class RealModel:
 
 # --- factories ------------------------------------------------------------------------------
 
+def _factory(build, *args, **kwargs):
+    """A function of no arguments (what an eager spec names) building one model."""
+    def factory():
+        return build(*args, **kwargs)
+    return factory
+
+
 def _ultralytics(kind: str, config: str):
     import ultralytics.nn.tasks as tasks
 
@@ -68,40 +75,15 @@ def _ultralytics(kind: str, config: str):
     return model
 
 
-def yolov5n():
-    return _ultralytics("DetectionModel", "yolov5n.yaml")
-
-
-def yolov8n():
-    return _ultralytics("DetectionModel", "yolov8n.yaml")
-
-
-def yolov8n_seg():
-    return _ultralytics("SegmentationModel", "yolov8n-seg.yaml")
-
-
-def yolov8n_pose():
-    return _ultralytics("PoseModel", "yolov8n-pose.yaml")
-
-
-def yolov8n_obb():
-    return _ultralytics("OBBModel", "yolov8n-obb.yaml")
-
-
-def yolov8n_cls():
-    return _ultralytics("ClassificationModel", "yolov8n-cls.yaml")
-
-
-def yolov10n():
-    return _ultralytics("DetectionModel", "yolov10n.yaml")
-
-
-def yolo11n():
-    return _ultralytics("DetectionModel", "yolo11n.yaml")
-
-
-def rtdetr_l():
-    return _ultralytics("RTDETRDetectionModel", "rtdetr-l.yaml")
+yolov5n = _factory(_ultralytics, "DetectionModel", "yolov5n.yaml")
+yolov8n = _factory(_ultralytics, "DetectionModel", "yolov8n.yaml")
+yolov8n_seg = _factory(_ultralytics, "SegmentationModel", "yolov8n-seg.yaml")
+yolov8n_pose = _factory(_ultralytics, "PoseModel", "yolov8n-pose.yaml")
+yolov8n_obb = _factory(_ultralytics, "OBBModel", "yolov8n-obb.yaml")
+yolov8n_cls = _factory(_ultralytics, "ClassificationModel", "yolov8n-cls.yaml")
+yolov10n = _factory(_ultralytics, "DetectionModel", "yolov10n.yaml")
+yolo11n = _factory(_ultralytics, "DetectionModel", "yolo11n.yaml")
+rtdetr_l = _factory(_ultralytics, "RTDETRDetectionModel", "rtdetr-l.yaml")
 
 
 def _torchvision(name: str, **kwargs):
@@ -110,52 +92,18 @@ def _torchvision(name: str, **kwargs):
     return torchvision.models.get_model(name, weights=None, **kwargs).eval()
 
 
-def tv_resnet50():
-    return _torchvision("resnet50")
-
-
-def tv_mobilenet_v3_small():
-    return _torchvision("mobilenet_v3_small")
-
-
-def tv_shufflenet_v2():
-    return _torchvision("shufflenet_v2_x1_0")
-
-
-def tv_efficientnet_b0():
-    return _torchvision("efficientnet_b0")
-
-
-def tv_regnet_y_400mf():
-    return _torchvision("regnet_y_400mf")
-
-
-def tv_squeezenet():
-    return _torchvision("squeezenet1_0")
-
-
-def tv_swin_t():
-    return _torchvision("swin_t")
-
-
-def tv_vit_b_16():
-    return _torchvision("vit_b_16")
-
-
-def tv_deeplabv3_mobilenet():
-    return _torchvision("deeplabv3_mobilenet_v3_large", weights_backbone=None, aux_loss=False)
-
-
-def tv_lraspp_mobilenet():
-    return _torchvision("lraspp_mobilenet_v3_large", weights_backbone=None)
-
-
-def tv_ssdlite():
-    return _torchvision("ssdlite320_mobilenet_v3_large", weights_backbone=None)
-
-
-def tv_fasterrcnn_mobilenet():
-    return _torchvision("fasterrcnn_mobilenet_v3_large_320_fpn", weights_backbone=None)
+tv_resnet50 = _factory(_torchvision, "resnet50")
+tv_mobilenet_v3_small = _factory(_torchvision, "mobilenet_v3_small")
+tv_shufflenet_v2 = _factory(_torchvision, "shufflenet_v2_x1_0")
+tv_efficientnet_b0 = _factory(_torchvision, "efficientnet_b0")
+tv_regnet_y_400mf = _factory(_torchvision, "regnet_y_400mf")
+tv_squeezenet = _factory(_torchvision, "squeezenet1_0")
+tv_swin_t = _factory(_torchvision, "swin_t")
+tv_vit_b_16 = _factory(_torchvision, "vit_b_16")
+tv_deeplabv3_mobilenet = _factory(_torchvision, "deeplabv3_mobilenet_v3_large", weights_backbone=None, aux_loss=False)
+tv_lraspp_mobilenet = _factory(_torchvision, "lraspp_mobilenet_v3_large", weights_backbone=None)
+tv_ssdlite = _factory(_torchvision, "ssdlite320_mobilenet_v3_large", weights_backbone=None)
+tv_fasterrcnn_mobilenet = _factory(_torchvision, "fasterrcnn_mobilenet_v3_large_320_fpn", weights_backbone=None)
 
 
 def _timm(name: str):
@@ -164,48 +112,17 @@ def _timm(name: str):
     return timm.create_model(name, pretrained=False).eval()
 
 
-def timm_ghostnet():
-    return _timm("ghostnet_100")
-
-
-def timm_mobilenetv3():
-    return _timm("mobilenetv3_small_100")
-
-
-def timm_repvgg():
-    return _timm("repvgg_a0")
-
-
-def timm_efficientvit():
-    return _timm("efficientvit_m0")
-
-
-def timm_vit_tiny():
-    return _timm("vit_tiny_patch16_224")
-
-
-def timm_swin_tiny():
-    return _timm("swin_tiny_patch4_window7_224")
-
-
-def timm_convnext_atto():
-    return _timm("convnext_atto")
-
-
-def timm_efficientformer():
-    return _timm("efficientformer_l1")
-
-
-def timm_fastvit():
-    return _timm("fastvit_t8")
-
-
-def timm_edgenext():
-    return _timm("edgenext_xx_small")
-
-
-def timm_regnetx():
-    return _timm("regnetx_002")
+timm_ghostnet = _factory(_timm, "ghostnet_100")
+timm_mobilenetv3 = _factory(_timm, "mobilenetv3_small_100")
+timm_repvgg = _factory(_timm, "repvgg_a0")
+timm_efficientvit = _factory(_timm, "efficientvit_m0")
+timm_vit_tiny = _factory(_timm, "vit_tiny_patch16_224")
+timm_swin_tiny = _factory(_timm, "swin_tiny_patch4_window7_224")
+timm_convnext_atto = _factory(_timm, "convnext_atto")
+timm_efficientformer = _factory(_timm, "efficientformer_l1")
+timm_fastvit = _factory(_timm, "fastvit_t8")
+timm_edgenext = _factory(_timm, "edgenext_xx_small")
+timm_regnetx = _factory(_timm, "regnetx_002")
 
 
 def _hf(config_name: str, model_name: str, **config):
@@ -217,32 +134,13 @@ def _hf(config_name: str, model_name: str, **config):
     return model.eval()
 
 
-def hf_bert():
-    return _hf("BertConfig", "BertModel")  # bert-base sizes
-
-
-def hf_distilbert():
-    return _hf("DistilBertConfig", "DistilBertModel")
-
-
-def hf_gpt2():
-    return _hf("GPT2Config", "GPT2Model")
-
-
-def hf_vit():
-    return _hf("ViTConfig", "ViTForImageClassification")  # ViT-B/16
-
-
-def hf_mobilevit():
-    return _hf("MobileViTConfig", "MobileViTForImageClassification")
-
-
-def hf_segformer():
-    return _hf("SegformerConfig", "SegformerForSemanticSegmentation")  # MiT-b0
-
-
-def hf_convnext():
-    return _hf("ConvNextConfig", "ConvNextForImageClassification")
+hf_bert = _factory(_hf, "BertConfig", "BertModel")  # bert-base sizes
+hf_distilbert = _factory(_hf, "DistilBertConfig", "DistilBertModel")
+hf_gpt2 = _factory(_hf, "GPT2Config", "GPT2Model")
+hf_vit = _factory(_hf, "ViTConfig", "ViTForImageClassification")  # ViT-B/16
+hf_mobilevit = _factory(_hf, "MobileViTConfig", "MobileViTForImageClassification")
+hf_segformer = _factory(_hf, "SegformerConfig", "SegformerForSemanticSegmentation")  # MiT-b0
+hf_convnext = _factory(_hf, "ConvNextConfig", "ConvNextForImageClassification")
 
 
 # --- the corpus -----------------------------------------------------------------------------
@@ -318,8 +216,9 @@ UNSUPPORTED = {
 
 
 # label -> (the ops its layers may report unknown, all of them in UNSUPPORTED; per march the verdict,
-# why, and exactly the rules that fail (a failing verdict) or warn (otherwise)). Generated from a
-# corpus run (bench/corpus_run.py) and reviewed: a change here is a change of qcheck's answer.
+# why, and exactly the rules that fail (a failing verdict) or warn (otherwise)). Written by
+# `python bench/models_page.py --from RUN.jsonl --expectations` from a corpus run
+# (bench/corpus_run.py --json RUN.jsonl) and reviewed: a change here is a change of qcheck's answer.
 EXPECTED = {
     'YOLOv5n': ((), {
         'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',

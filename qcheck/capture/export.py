@@ -269,13 +269,8 @@ def trace_module(module: torch.nn.Module, example_inputs: tuple) -> Any:
 
 
 def _tensor_leaves(output: Any) -> tuple:
-    if isinstance(output, torch.Tensor):
-        return (output,)
-    if isinstance(output, dict):
-        return tuple(leaf for item in output.values() for leaf in _tensor_leaves(item))
-    if isinstance(output, (list, tuple)):
-        return tuple(leaf for item in output for leaf in _tensor_leaves(item))
-    return ()  # ints, strings, None: nothing a graph produces
+    """The tensors of a nested output; ints, strings and None are nothing a graph produces."""
+    return tuple(leaf for leaf in _flatten(output) if isinstance(leaf, torch.Tensor))
 
 
 class _outputs_flattened:

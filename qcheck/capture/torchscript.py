@@ -534,9 +534,7 @@ def _observed(value: torch._C.Value, static: set[int]) -> bool:
 
 def _is_tensor_list(value: torch._C.Value) -> bool:
     """A list of tensors an op returns (not one the graph builds with prim::ListConstruct)."""
-    typ = value.type()
-    return (isinstance(typ, torch._C.ListType) and isinstance(typ.getElementType(), torch._C.TensorType)
-            and not value.node().kind().startswith("prim::"))
+    return _is_tensor_list_type(value.type()) and not value.node().kind().startswith("prim::")
 
 
 def _is_mutated(value: torch._C.Value) -> bool:
