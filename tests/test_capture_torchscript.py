@@ -348,6 +348,36 @@ def test_a_module_several_callers_share_is_named_in_each(tmp_path):
     assert acts == [("0.act", "ReLU6"), ("1.act", "ReLU6")]
 
 
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x, heads, pos):
+        for head in heads:
+            x = head(self.lin(x) + pos(x))
+        return x
+
+
+class PassesItsHeads(nn.Module):
+    """RT-DETR's shape: the decoder gets the head's modules as arguments."""
+
+    def __init__(self):
+        super().__init__()
+        self.decoder = Decoder()
+        self.heads = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 4)])
+        self.pos = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.decoder(x, self.heads, self.pos)
+
+
+def test_a_module_passed_as_an_argument_keeps_its_own_path(tmp_path):
+    graph = _traced(PassesItsHeads(), torch.rand(1, 4), tmp_path)
+    linears = [n.module_stack[-1][0] for n in graph.nodes if n.target == "aten::linear"]
+    assert linears == ["decoder.lin", "pos", "heads.0", "decoder.lin", "pos", "heads.1"]
+
+
 class Stubbed(nn.Module):
     def __init__(self):
         super().__init__()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+
 import contextlib
 import os
+import re
 import traceback
 from typing import Any, Iterator
 
@@ -191,7 +193,17 @@ def _module_stack(stack: dict | None) -> list[tuple[str, str]]:
 
 def _clean_path(path: str) -> str:
     # Non-strict export writes paths such as "L__self__.conv0" or "conv0"; keep only the user's part.
-    return path.removeprefix("L__self__").lstrip(".")
+    return _SLICED_CHILD.sub(_unslice, path.removeprefix("L__self__").lstrip("."))
+
+
+# A forward that runs `self.model[:-1]` (RT-DETR) records "model.slice(None, -1, None).0": the
+# child of a sliced Sequential, which is the parent's child at start + index * step.
+_SLICED_CHILD = re.compile(r"slice\((None|\d+), (?:None|-?\d+), (None|\d+)\)\.(\d+)")
+
+
+def _unslice(match: re.Match) -> str:
+    start, step, index = match.group(1), match.group(2), int(match.group(3))
+    return str((0 if start == "None" else int(start)) + index * (1 if step == "None" else int(step)))
 
 
 def user_frame(stack_trace: str | None) -> str | None:

@@ -131,6 +131,10 @@ def _stub_kind(type_name: str) -> str | None:
     return None
 
 
+def _class_name_of(qualified: str | None) -> str:
+    return (qualified or "").rsplit(".", 1)[-1]
+
+
 def _class_name(typ: Any) -> str:
     # "__torch__.torch.ao.quantization.stubs.___torch_mangle_3.QuantStub" -> "QuantStub"
     try:
@@ -908,6 +912,8 @@ class _Builder:
         stack = self._stack_cache.get(key)
         if stack is None:
             stack = _scoped_stack(entries, scope) if scope is not None else None
+            if stack is None and scope is not None:
+                stack = self._passed_module_stack(entries, scope)
             if stack is not None:
                 self._stack_cache[key] = stack
             else:
@@ -921,6 +927,29 @@ class _Builder:
             relative = node.s(_STUB_PATH)
             stack.append((f"{parent}.{relative}" if parent else relative, node.s(_STUB_TYPE)))
         return stack
+
+    def _passed_module_stack(self, entries: list[tuple[str, str]], scope: str) -> list[tuple[str, str]] | None:
+        """The stack of an op inside a module its caller got as an argument (RT-DETR's decoder
+        receives the head's MLPs): the trace names that module "INSTANCE_NAME_UNKNOWN", but the
+        op's scope is its full path. None when the caller has a child of that type it never calls
+        itself: one module its callers share, traced as an argument too (ultralytics'
+        `Conv.default_act`), which `_ModuleCalls.resolve` names after each caller's child."""
+        unnamed = [i for i, (name, _) in enumerate(entries) if name == _UNNAMED_INSTANCE]
+        if not unnamed:
+            return None
+        last = unnamed[-1]
+        type_name = entries[last][1]
+        head = self._nearest_stack(entries[:last]) if last else []
+        caller = head[-1][0] if head else ""
+        if self.calls.by_type.get((caller, type_name), set()) - self.calls.called:
+            return None  # the caller's own child that it never calls itself: a shared module
+        parts = scope.split(".")
+        for cut in range(len(parts), 0, -1):
+            own = ".".join(parts[:cut])
+            below = _scoped_stack(entries[last + 1:], ".".join(parts[cut:]))
+            if below is not None and _class_name_of(self.calls.types.get(own)) == type_name:
+                return head + [(own, type_name)] + [(f"{own}.{path}", t) for path, t in below]
+        return None
 
     def _remember(self, entries: list[tuple[str, str]], stack: list[tuple[str, str]]) -> None:
         """Record an exact stack under each of its hierarchy prefixes (the latest one wins)."""
@@ -1152,12 +1181,15 @@ class _ModuleCalls:
         self.children: dict[tuple[str, str], set[str]] = {}
         self.by_type: dict[tuple[str, str], set[str]] = {}  # (caller path, callee type) -> paths
         self.sites: dict[str, str] = {}
+        self.called: set[str] = set()  # modules some caller calls as its attribute
+        self.types: dict[str, str] = {}  # module path -> qualified type
         try:
             named = list(module.named_modules())
         except Exception:
             return
         for prefix, sub in named:
             try:
+                self.types[prefix] = sub._c._type().qualified_name()
                 methods = sub._c._method_names()
                 children = list(sub.named_children())
             except Exception:
@@ -1178,6 +1210,7 @@ class _ModuleCalls:
                     if not relative:
                         continue
                     path = f"{prefix}.{relative}" if prefix else relative
+                    self.called.add(path)
                     last = relative.rsplit(".", 1)[-1]
                     self.children.setdefault((prefix, last), set()).add(path)
                     source = _user_frame(node.sourceRange())
