@@ -105,24 +105,20 @@ WHY = {
     "conv2d.dilation": "dilated convolutions beyond the row's limits",
     "matmul.chw": "matmuls with a dim above 8192",
     "softmax.input_dtype": "a softmax fed qint16",
-    "linear.supported": "Linear is not supported",
-    "adaptive_avg_pool2d.supported": "AdaptiveAvgPool2d is not supported",
     "tensor_reshape.supported": "reshape/flatten is not supported",
     "hardsigmoid.supported": "HardSigmoid (hardswish's gate) is not supported",
-    "silu.supported": "SiLU is not supported",
     "four_d": "tensors that are not 4-D",
-    "softmax.supported": "Softmax is not supported",
-    "layer_norm.supported": "LayerNorm is not supported",
-    "gelu.supported": "GELU is not supported",
-    "matmul.supported": "matmul is not supported",
 }
 
 
-def _why(rules) -> str:
+def _why(rules, ruleset) -> str:
+    """The reasons for these failing rules: WHY's, else the constraint's own sentence."""
     found: list[str] = []
     for rule in rules:
         short = rule.split(".", 1)[1]
-        reason = WHY.get(short) or WHY.get(short.split(".")[-1]) or short.replace(".", " ")
+        constraint = ruleset.find_constraint(rule)
+        reason = (WHY.get(short) or WHY.get(short.split(".")[-1])
+                  or (constraint.says if constraint is not None else short.replace(".", " ")))
         if reason not in found:
             found.append(reason)
     return "; ".join(found)
@@ -130,6 +126,9 @@ def _why(rules) -> str:
 
 def expectations(results: list[dict]) -> str:
     """tests/corpus.py's EXPECTED block for these results: what qcheck answers now, to review."""
+    from qcheck.rules import load_rules
+
+    ruleset = load_rules()
     lines = ["EXPECTED = {"]
     for result in results:
         marches = result["eager"]["marches"]
@@ -138,7 +137,7 @@ def expectations(results: list[dict]) -> str:
         for march, found in marches.items():
             if found["verdict"] == "fail":
                 rules = tuple(sorted(found["failing_rules"]))
-                why = _why(rules)
+                why = _why(rules, ruleset)
             else:
                 rules = tuple(sorted(found["warning_rules"]))
                 why = ("warnings only: " + ", ".join(sorted({r.split(".", 1)[1] for r in rules}))

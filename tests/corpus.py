@@ -221,7 +221,7 @@ UNSUPPORTED = {
 # (bench/corpus_run.py --json RUN.jsonl) and reviewed: a change here is a change of qcheck's answer.
 EXPECTED = {
     'YOLOv5n': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -229,7 +229,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLOv8n': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -237,7 +237,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLOv8n-seg': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -245,7 +245,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLOv8n-pose': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -253,7 +253,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLOv8n-obb': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; cos supported; div supported; mul constant_operand; sin supported; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.cos is not supported on bernoulli2 (supported on bayes, bayes_e); torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.sin is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.cos.supported', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.sin.supported', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -261,7 +261,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLOv8n-cls': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; Softmax is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, silu.precision, softmax.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.silu.precision', 'bayes.softmax.precision')),
@@ -269,7 +269,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.silu.precision', 'bayes_e.softmax.precision')),
     }),
     'YOLOv10n': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -277,7 +277,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'YOLO11n': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; div supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.div.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -285,15 +285,15 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'RT-DETR-l': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; clamp supported; div supported; gather supported; grid_sample supported; LayerNorm is not supported; Linear is not supported; log supported; max model_output; mul constant_operand; mul in_channel; mul input_dtype; mul output_dtype; multihead_attention supported; pad supported; Softmax is not supported; sub input_dtype; sub output_dtype; sum dims; tensor_expand supported; reshape/flatten is not supported; tensor_transpose supported; topk supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.clamp is not supported on bernoulli2 (supported on bayes, bayes_e); torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.gather is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.functional.grid_sample is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.log is not supported on bernoulli2 (supported on bayes, bayes_e); this op is only supported as a model output: its result must not feed another layer; input channels must be at most 2048; input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; torch.nn.MultiheadAttention is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); sum is only supported along the batch (N) and channel (C) dimensions; torch.Tensor.expand is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); torch.topk is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.clamp.supported', 'bernoulli2.div.supported', 'bernoulli2.gather.supported', 'bernoulli2.gelu.four_d', 'bernoulli2.grid_sample.supported', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.log.supported', 'bernoulli2.max.four_d', 'bernoulli2.max.model_output', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.mul.in_channel', 'bernoulli2.mul.input_dtype', 'bernoulli2.mul.output_dtype', 'bernoulli2.multihead_attention.supported', 'bernoulli2.pad.supported', 'bernoulli2.relu_module.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.sub.input_dtype', 'bernoulli2.sub.output_dtype', 'bernoulli2.sum.dims', 'bernoulli2.sum.four_d', 'bernoulli2.tensor_expand.supported', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.topk.supported')),
-        'bayes': Expect('fail', "a cat of more inputs than the row allows; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); torch.div's output dtype; mul input_dtype; mul output_dtype; sub input_dtype; sub output_dtype; tensor_expand input_dtype; transposes that move the N dim (attention and decode reshapes)",
+        'bayes': Expect('fail', "a cat of more inputs than the row allows; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); torch.div's output dtype; input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; transposes that move the N dim (attention and decode reshapes)",
                          ('bayes.cat.inputs', 'bayes.div.constant_operand', 'bayes.div.input_dtype', 'bayes.div.output_dtype', 'bayes.mul.input_dtype', 'bayes.mul.output_dtype', 'bayes.sub.input_dtype', 'bayes.sub.output_dtype', 'bayes.tensor_expand.input_dtype', 'bayes.tensor_transpose.batch_dim')),
-        'bayes_e': Expect('fail', "a cat of more inputs than the row allows; torch.div takes qint16 inputs only (a division fed qint8); torch.div's output dtype; mul input_dtype; mul output_dtype; sub input_dtype; sub output_dtype; tensor_expand input_dtype; transposes that move the N dim (attention and decode reshapes)",
+        'bayes_e': Expect('fail', "a cat of more inputs than the row allows; torch.div takes qint16 inputs only (a division fed qint8); torch.div's output dtype; input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; transposes that move the N dim (attention and decode reshapes)",
                          ('bayes_e.cat.inputs', 'bayes_e.div.input_dtype', 'bayes_e.div.output_dtype', 'bayes_e.mul.input_dtype', 'bayes_e.mul.output_dtype', 'bayes_e.sub.input_dtype', 'bayes_e.sub.output_dtype', 'bayes_e.tensor_expand.input_dtype', 'bayes_e.tensor_transpose.batch_dim')),
     }),
     'ResNet-50': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision',
                          ('bayes.adaptive_avg_pool2d.precision',)),
@@ -301,7 +301,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision',)),
     }),
     'MobileNetV3-S': ((), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; HardSigmoid (hardswish's gate) is not supported; Linear is not supported; tensors that are not 4-D; reshape/flatten is not supported",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); tensors that are not 4-D; reshape/flatten is not supported",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.hardsigmoid.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.four_d', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, hardsigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.hardsigmoid.precision')),
@@ -309,7 +309,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.hardsigmoid.precision')),
     }),
     'ShuffleNetV2': ((), {
-        'bernoulli2': Expect('fail', 'Linear is not supported; mean dims; tensors that are not 4-D; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); tensors that are not 4-D; reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.mean.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('pass', 'every layer passes',
                          ()),
@@ -317,7 +317,7 @@ EXPECTED = {
                          ()),
     }),
     'EfficientNet-B0': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, sigmoid.precision, silu.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.sigmoid.precision', 'bayes.silu.precision')),
@@ -325,7 +325,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.sigmoid.precision', 'bayes_e.silu.precision')),
     }),
     'RegNetY-400MF': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, sigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.sigmoid.precision')),
@@ -333,7 +333,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.sigmoid.precision')),
     }),
     'SqueezeNet': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision',
                          ('bayes.adaptive_avg_pool2d.precision',)),
@@ -341,7 +341,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision',)),
     }),
     'Swin-T': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; add constant_operand; tensors that are not 4-D; LayerNorm is not supported; Linear is not supported; mul constant_operand; pad supported; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.pad.supported', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'adds broadcast along N (the X5 broadcasts there); transposes that move the N dim (attention and decode reshapes)',
                          ('bayes.add.broadcast_n', 'bayes.tensor_transpose.batch_dim')),
@@ -349,7 +349,7 @@ EXPECTED = {
                          ('bayes_e.tensor_transpose.batch_dim',)),
     }),
     'ViT-B/16': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; LayerNorm is not supported; Linear is not supported; multihead_attention supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.MultiheadAttention is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.multihead_attention.supported', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('warn', 'warnings only: cat.rank, gelu.precision, layer_norm.input_hw, layer_norm.precision, multihead_attention.precision',
                          ('bayes.cat.rank', 'bayes.gelu.precision', 'bayes.layer_norm.input_hw', 'bayes.layer_norm.precision', 'bayes.multihead_attention.precision')),
@@ -357,7 +357,7 @@ EXPECTED = {
                          ('bayes_e.cat.rank', 'bayes_e.gelu.precision', 'bayes_e.layer_norm.input_hw', 'bayes_e.layer_norm.precision', 'bayes_e.multihead_attention.precision')),
     }),
     'DeepLabV3-MobileNetV3': ((), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; HardSigmoid (hardswish's gate) is not supported",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.hardsigmoid.supported')),
         'bayes': Expect('fail', "dilated convolutions beyond the row's limits",
                          ('bayes.conv2d.dilation',)),
@@ -365,7 +365,7 @@ EXPECTED = {
                          ('bayes_e.conv2d.dilation',)),
     }),
     'LRASPP-MobileNetV3': ((), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; HardSigmoid (hardswish's gate) is not supported",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.hardsigmoid.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, hardsigmoid.precision, sigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.hardsigmoid.precision', 'bayes.sigmoid.precision')),
@@ -373,23 +373,23 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.hardsigmoid.precision', 'bayes_e.sigmoid.precision')),
     }),
     'SSDlite320': (('torchvision::nms',), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; add constant_operand; tensors that are not 4-D; non-4-D cats; clamp supported; div supported; gt supported; HardSigmoid (hardswish's gate) is not supported; max model_output; min supported; mul constant_operand; pad supported; Softmax is not supported; tensor_getitem input_self_dtype; reshape/flatten is not supported; tensor_transpose supported; topk supported; ops with neither a table row nor a decomposition (see UNSUPPORTED)",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.clamp is not supported on bernoulli2 (supported on bayes, bayes_e); torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.gt is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported; this op is only supported as a model output: its result must not feed another layer; torch.min is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); input self dtype must be one of qint8, qint16, qint32; reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); torch.topk is not supported on bernoulli2 (supported on bayes, bayes_e); ops with neither a table row nor a decomposition (see UNSUPPORTED)",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.clamp.supported', 'bernoulli2.div.supported', 'bernoulli2.exp.four_d', 'bernoulli2.gt.supported', 'bernoulli2.hardsigmoid.supported', 'bernoulli2.max.four_d', 'bernoulli2.max.model_output', 'bernoulli2.min.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.pad.supported', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_getitem.input_self_dtype', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.topk.supported', 'bernoulli2.unknown_op')),
-        'bayes': Expect('fail', 'a cat of more inputs than the row allows; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); interpolate input_dtype; max batch; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bayes': Expect('fail', 'a cat of more inputs than the row allows; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); input dtype must be one of qint8; N must be between 1 and 4096; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes.cat.inputs', 'bayes.div.constant_operand', 'bayes.div.input_dtype', 'bayes.interpolate.input_dtype', 'bayes.max.batch', 'bayes.unknown_op')),
-        'bayes_e': Expect('fail', 'a cat of more inputs than the row allows; torch.div takes qint16 inputs only (a division fed qint8); interpolate input_dtype; max batch; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bayes_e': Expect('fail', 'a cat of more inputs than the row allows; torch.div takes qint16 inputs only (a division fed qint8); input dtype must be one of qint8; N must be between 1 and 4096; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes_e.cat.inputs', 'bayes_e.div.input_dtype', 'bayes_e.interpolate.input_dtype', 'bayes_e.max.batch', 'bayes_e.unknown_op')),
     }),
     'FasterRCNN-MobileNetV3-320': (('aten::__and__', 'aten::where', 'torchvision::nms'), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; add constant_operand; tensors that are not 4-D; add input_dtype; add output_dtype; non-4-D cats; cat input_dtype; cat output_dtype; clamp supported; div supported; ge supported; gt supported; HardSigmoid (hardswish's gate) is not supported; Linear is not supported; max model_output; min supported; mul constant_operand; pad supported; Softmax is not supported; split input_dtype; tensor_getitem input_self_dtype; reshape/flatten is not supported; tensor_transpose supported; topk supported; ops with neither a table row nor a decomposition (see UNSUPPORTED)",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; non-4-D cats; torch.clamp is not supported on bernoulli2 (supported on bayes, bayes_e); torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.ge is not supported on bernoulli2 (supported on bayes, bayes_e); torch.gt is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); this op is only supported as a model output: its result must not feed another layer; torch.min is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); input self dtype must be one of qint8, qint16, qint32; reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); torch.topk is not supported on bernoulli2 (supported on bayes, bayes_e); ops with neither a table row nor a decomposition (see UNSUPPORTED)",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.add.input_dtype', 'bernoulli2.add.output_dtype', 'bernoulli2.cat.four_d', 'bernoulli2.cat.input_dtype', 'bernoulli2.cat.output_dtype', 'bernoulli2.clamp.supported', 'bernoulli2.div.supported', 'bernoulli2.exp.four_d', 'bernoulli2.ge.supported', 'bernoulli2.gt.supported', 'bernoulli2.hardsigmoid.supported', 'bernoulli2.linear.supported', 'bernoulli2.max.four_d', 'bernoulli2.max.model_output', 'bernoulli2.min.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.pad.supported', 'bernoulli2.relu.four_d', 'bernoulli2.sigmoid.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.split.input_dtype', 'bernoulli2.sub.four_d', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_getitem.input_self_dtype', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.topk.supported', 'bernoulli2.unknown_op')),
-        'bayes': Expect('fail', 'add input_dtype; add output_dtype; cat input_dtype; a cat of more inputs than the row allows; cat output_dtype; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); interpolate input_dtype; linear in_features; max batch; split input_dtype; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bayes': Expect('fail', 'input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; a cat of more inputs than the row allows; bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); input dtype must be one of qint8; in_features must be at most 8192; N must be between 1 and 4096; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes.add.input_dtype', 'bayes.add.output_dtype', 'bayes.cat.input_dtype', 'bayes.cat.inputs', 'bayes.cat.output_dtype', 'bayes.div.constant_operand', 'bayes.div.input_dtype', 'bayes.interpolate.input_dtype', 'bayes.linear.in_features', 'bayes.max.batch', 'bayes.split.input_dtype', 'bayes.unknown_op')),
-        'bayes_e': Expect('fail', 'add input_dtype; add output_dtype; cat input_dtype; a cat of more inputs than the row allows; cat output_dtype; torch.div takes qint16 inputs only (a division fed qint8); interpolate input_dtype; linear in_features; max batch; split input_dtype; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bayes_e': Expect('fail', 'input dtype must be one of qint8, qint16; output dtype must be one of qint8, qint16; a cat of more inputs than the row allows; torch.div takes qint16 inputs only (a division fed qint8); input dtype must be one of qint8; in_features must be at most 8192; N must be between 1 and 4096; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes_e.add.input_dtype', 'bayes_e.add.output_dtype', 'bayes_e.cat.input_dtype', 'bayes_e.cat.inputs', 'bayes_e.cat.output_dtype', 'bayes_e.div.input_dtype', 'bayes_e.interpolate.input_dtype', 'bayes_e.linear.in_features', 'bayes_e.max.batch', 'bayes_e.split.input_dtype', 'bayes_e.unknown_op')),
     }),
     'GhostNet': ((), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; HardSigmoid (hardswish's gate) is not supported; Linear is not supported; mean dims; reshape/flatten is not supported",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); reshape/flatten is not supported",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.hardsigmoid.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, hardsigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.hardsigmoid.precision')),
@@ -397,7 +397,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.hardsigmoid.precision')),
     }),
     'MobileNetV3-S (timm)': ((), {
-        'bernoulli2': Expect('fail', "AdaptiveAvgPool2d is not supported; HardSigmoid (hardswish's gate) is not supported; Linear is not supported; mean dims; reshape/flatten is not supported",
+        'bernoulli2': Expect('fail', "torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); HardSigmoid (hardswish's gate) is not supported; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); reshape/flatten is not supported",
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.hardsigmoid.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, hardsigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.hardsigmoid.precision')),
@@ -405,7 +405,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.hardsigmoid.precision')),
     }),
     'RepVGG-A0': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, batch_norm2d.standalone',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.batch_norm2d.standalone')),
@@ -413,7 +413,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.batch_norm2d.standalone')),
     }),
     'EfficientViT-M0': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; add constant_operand; tensors that are not 4-D; Linear is not supported; mean dims; mul constant_operand; pad supported; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.linear.supported', 'bernoulli2.matmul.four_d', 'bernoulli2.mean.dims', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.pad.supported', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'adds broadcast along N (the X5 broadcasts there)',
                          ('bayes.add.broadcast_n',)),
@@ -421,7 +421,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.batch_norm2d.standalone', 'bayes_e.matmul.rank', 'bayes_e.sigmoid.precision', 'bayes_e.softmax.precision')),
     }),
     'ViT-Tiny': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'transposes that move the N dim (attention and decode reshapes)',
                          ('bayes.tensor_transpose.batch_dim',)),
@@ -429,7 +429,7 @@ EXPECTED = {
                          ('bayes_e.tensor_transpose.batch_dim',)),
     }),
     'Swin-T (timm)': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; add in_channel; LayerNorm is not supported; Linear is not supported; mean dims; mul constant_operand; pad supported; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; input channels must be at most 2048; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); torch.nn.functional.pad is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.add.in_channel', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.mean.four_d', 'bernoulli2.mul.constant_operand', 'bernoulli2.pad.supported', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'adds broadcast along N (the X5 broadcasts there); transposes that move the N dim (attention and decode reshapes)',
                          ('bayes.add.broadcast_n', 'bayes.tensor_transpose.batch_dim')),
@@ -437,7 +437,7 @@ EXPECTED = {
                          ('bayes_e.tensor_transpose.batch_dim',)),
     }),
     'ConvNeXt-Atto': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; LayerNorm is not supported; Linear is not supported; mul constant_operand; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, gelu.precision, layer_norm.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.gelu.precision', 'bayes.layer_norm.precision')),
@@ -445,7 +445,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.gelu.precision', 'bayes_e.layer_norm.precision')),
     }),
     'EfficientFormer-L1': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; div supported; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.div.supported', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.four_d', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8)',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype')),
@@ -453,7 +453,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype',)),
     }),
     'FastViT-T8': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; add constant_operand; Linear is not supported; mean dims; mul constant_operand; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.mul.constant_operand', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision, batch_norm2d.standalone, gelu.precision, sigmoid.precision',
                          ('bayes.adaptive_avg_pool2d.precision', 'bayes.batch_norm2d.standalone', 'bayes.gelu.precision', 'bayes.sigmoid.precision')),
@@ -461,7 +461,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision', 'bayes_e.batch_norm2d.standalone', 'bayes_e.gelu.precision', 'bayes_e.sigmoid.precision')),
     }),
     'EdgeNeXt-XXS': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; add constant_operand; tensors that are not 4-D; clamp supported; div supported; LayerNorm is not supported; Linear is not supported; mul constant_operand; pow supported; Softmax is not supported; sqrt supported; sum dims; tensor_expand supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.clamp is not supported on bernoulli2 (supported on bayes, bayes_e); torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.pow is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); torch.sqrt is not supported on bernoulli2 (supported on bayes, bayes_e); sum is only supported along the batch (N) and channel (C) dimensions; torch.Tensor.expand is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.clamp.supported', 'bernoulli2.div.supported', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.pow.supported', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.sqrt.supported', 'bernoulli2.sum.dims', 'bernoulli2.tensor_expand.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'torch.div takes qint16 inputs only (a division fed qint8); transposes that move the N dim (attention and decode reshapes)',
                          ('bayes.div.input_dtype', 'bayes.tensor_transpose.batch_dim')),
@@ -469,7 +469,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype', 'bayes_e.tensor_transpose.batch_dim')),
     }),
     'RegNetX-200MF': ((), {
-        'bernoulli2': Expect('fail', 'AdaptiveAvgPool2d is not supported; Linear is not supported; reshape/flatten is not supported',
+        'bernoulli2': Expect('fail', 'torch.nn.AdaptiveAvgPool2d is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported',
                          ('bernoulli2.adaptive_avg_pool2d.supported', 'bernoulli2.linear.supported', 'bernoulli2.tensor_reshape.supported')),
         'bayes': Expect('warn', 'warnings only: adaptive_avg_pool2d.precision',
                          ('bayes.adaptive_avg_pool2d.precision',)),
@@ -477,7 +477,7 @@ EXPECTED = {
                          ('bayes_e.adaptive_avg_pool2d.precision',)),
     }),
     'BERT-base': (('aten::embedding',), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.softmax.supported', 'bernoulli2.tanh.four_d', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.unknown_op')),
         'bayes': Expect('fail', 'ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes.unknown_op',)),
@@ -485,7 +485,7 @@ EXPECTED = {
                          ('bayes_e.unknown_op',)),
     }),
     'DistilBERT': (('aten::embedding',), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.unknown_op')),
         'bayes': Expect('fail', 'ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes.unknown_op',)),
@@ -493,7 +493,7 @@ EXPECTED = {
                          ('bayes_e.unknown_op',)),
     }),
     'GPT-2': (('aten::embedding',), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; LayerNorm is not supported; Linear is not supported; mul constant_operand; pow supported; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported; ops with neither a table row nor a decomposition (see UNSUPPORTED)',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.pow is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e); ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.mul.four_d', 'bernoulli2.pow.supported', 'bernoulli2.softmax.supported', 'bernoulli2.split.four_d', 'bernoulli2.tanh.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported', 'bernoulli2.unknown_op')),
         'bayes': Expect('fail', 'ops with neither a table row nor a decomposition (see UNSUPPORTED)',
                          ('bayes.unknown_op',)),
@@ -501,7 +501,7 @@ EXPECTED = {
                          ('bayes_e.unknown_op',)),
     }),
     'ViT-B/16 (HF)': ((), {
-        'bernoulli2': Expect('fail', 'add constant_operand; tensors that are not 4-D; non-4-D cats; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'both operands must be activations: a constant operand (a number or a constant tensor) is not supported; tensors that are not 4-D; non-4-D cats; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.constant_operand', 'bernoulli2.add.four_d', 'bernoulli2.cat.four_d', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_getitem.four_d', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('warn', 'warnings only: cat.rank, gelu.precision, layer_norm.input_hw, layer_norm.precision, softmax.precision',
                          ('bayes.cat.rank', 'bayes.gelu.precision', 'bayes.layer_norm.input_hw', 'bayes.layer_norm.precision', 'bayes.softmax.precision')),
@@ -509,7 +509,7 @@ EXPECTED = {
                          ('bayes_e.cat.rank', 'bayes_e.gelu.precision', 'bayes_e.layer_norm.input_hw', 'bayes_e.layer_norm.precision', 'bayes_e.softmax.precision')),
     }),
     'MobileViT-S': ((), {
-        'bernoulli2': Expect('fail', 'tensors that are not 4-D; div supported; LayerNorm is not supported; Linear is not supported; mean dims; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'tensors that are not 4-D; torch.div is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.four_d', 'bernoulli2.div.supported', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.mean.four_d', 'bernoulli2.silu.four_d', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'bayes divides two feature maps only, not by a constant; torch.div takes qint16 inputs only (a division fed qint8); a softmax fed qint16',
                          ('bayes.div.constant_operand', 'bayes.div.input_dtype', 'bayes.softmax.input_dtype')),
@@ -517,7 +517,7 @@ EXPECTED = {
                          ('bayes_e.div.input_dtype', 'bayes_e.softmax.input_dtype')),
     }),
     'SegFormer-B0': ((), {
-        'bernoulli2': Expect('fail', 'tensors that are not 4-D; add in_channel; LayerNorm is not supported; Linear is not supported; mul constant_operand; Softmax is not supported; reshape/flatten is not supported; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'tensors that are not 4-D; input channels must be at most 2048; torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); both operands must be activations: a constant operand (a number or a constant tensor) is not supported; torch.nn.Softmax is not supported on bernoulli2 (supported on bayes, bayes_e); reshape/flatten is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.add.four_d', 'bernoulli2.add.in_channel', 'bernoulli2.gelu.four_d', 'bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mul.constant_operand', 'bernoulli2.softmax.supported', 'bernoulli2.tensor_reshape.supported', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('fail', 'matmuls with a dim above 8192',
                          ('bayes.matmul.chw',)),
@@ -525,7 +525,7 @@ EXPECTED = {
                          ('bayes_e.matmul.chw',)),
     }),
     'ConvNeXt-T (HF)': ((), {
-        'bernoulli2': Expect('fail', 'LayerNorm is not supported; Linear is not supported; mean dims; tensors that are not 4-D; mul constant_operand; tensor_transpose supported',
+        'bernoulli2': Expect('fail', 'torch.nn.Layernorm is not supported on bernoulli2 (supported on bayes, bayes_e); torch.nn.Linear is not supported on bernoulli2 (supported on bayes, bayes_e); mean is only supported along the channel dimension (dim=1); tensors that are not 4-D; both operands must be activations: a constant operand (a number or a constant tensor) is not supported; torch.Tensor.transpose is not supported on bernoulli2 (supported on bayes, bayes_e)',
                          ('bernoulli2.layer_norm.supported', 'bernoulli2.linear.supported', 'bernoulli2.mean.dims', 'bernoulli2.mean.four_d', 'bernoulli2.mul.constant_operand', 'bernoulli2.tensor_transpose.supported')),
         'bayes': Expect('warn', 'warnings only: gelu.precision, layer_norm.precision',
                          ('bayes.gelu.precision', 'bayes.layer_norm.precision')),
