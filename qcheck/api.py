@@ -65,6 +65,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
 
     march = validate(options, rules)
     mapping = map_graph(graph, rules)
+    graph = mapping.graph
     config = DtypeConfig(activation=options.activation_dtype, overrides=tuple(options.dtype_overrides.items()))
     assignment = assign(graph, mapping.layers, rules, march, config)
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),

@@ -5,6 +5,7 @@ one layer, whatever ops it traced into)."""
 from __future__ import annotations
 
 import functools
+import dataclasses
 import gc
 from dataclasses import dataclass, field
 
@@ -58,12 +59,15 @@ class Layer:
 class Mapping:
     layers: list[Layer]  # topological order, structural ones included
     counts: dict[str, int]  # nodes by classification: operator, structural, unknown, total
+    graph: Graph  # the captured graph with the values that fold marked constant (a new Graph)
 
 
 @gc_paused
 def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     # One pass over the nodes does folding, grouping, classifying and connecting: on a graph of
     # tens of thousands of nodes each extra pass reads memory the CPU's caches no longer hold.
+    # Folding marks values constant in a copy: the captured graph is checked once per march.
+    graph = dataclasses.replace(graph, values=dict(graph.values))
     group_ops = {module: op for op in rules.operators.values() if op.group for module in op.modules}
     layers: list[Layer] = []
     grouped: dict[str, Layer] = {}
@@ -123,7 +127,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
         position = {node.name: index for index, node in enumerate(graph.nodes)}
         layers.sort(key=lambda layer: position[layer.primary.name])
     _name_layers(layers)
-    return Mapping(layers, counts)
+    return Mapping(layers, counts, graph)
 
 
 _LIST_UNPACK = "prim::ListUnpack"
@@ -247,14 +251,10 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
     if not node.refs and not node.outputs:
         return False
     folded.update(node.outputs)
-    if not node.outputs:
-        # export lists no output for a scalar (`stride = self.stride[i].item()`): readers
-        # refer to it by the node's own name
-        folded.add(node.name)
     for out in node.outputs:
         value = values.get(out)
         if value is not None and value.kind == "activation":
-            value.kind = "constant"
+            values[out] = dataclasses.replace(value, kind="constant")
     return True
 
 

@@ -35,7 +35,8 @@ def views(rules):
     found = []
     for probe in _one_probe_per_operator(rules):
         graph = capture_probe(probe)
-        layers = map_graph(graph, rules).layers
+        mapping = map_graph(graph, rules)
+        graph, layers = mapping.graph, mapping.layers
         dtypes = assign(graph, layers, rules, "bayes").dtypes
         outputs = set(graph.outputs)
         for layer in layers:

@@ -39,6 +39,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
     from qcheck.mapping import map_graph
 
     mapping = map_graph(graph, rules)
+    graph = mapping.graph
     assignment = assign(graph, mapping.layers, rules, march, DtypeConfig(activation=probe.activation_dtype))
     context = {"input_source": probe.input_source, "fake_quantized": assignment.fake_quantized}
     found = []
