@@ -10,7 +10,8 @@ from qcheck.partition import partition
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
-from qcheck.options import INPUT_SOURCES, Options
+from qcheck.options import Options
+from qcheck.options import validate as validate_options
 from qcheck.mapping import gc_paused, map_graph
 from qcheck.report import Report
 from qcheck.rules import RuleSet, load_rules
@@ -44,17 +45,7 @@ def check_all_marches(target: Any, options: Options, example_inputs: tuple | Non
 def validate(options: Options, rules: RuleSet) -> str:
     """Reject bad options before any model is loaded; returns the canonical march name."""
     march = rules.resolve_march(options.march)
-    if options.input_source not in INPUT_SOURCES:
-        raise QcheckError(f"unknown input source {options.input_source!r}; choose one of: "
-                          f"{', '.join(INPUT_SOURCES)}")
-    if options.activation_dtype not in ("qint8", "qint16"):
-        raise QcheckError(f"activation dtype must be qint8 or qint16, not {options.activation_dtype!r}")
-    if options.mode not in ("fx", "eager"):
-        raise QcheckError(f"mode must be fx or eager, not {options.mode!r}")
-    if options.fallback not in (None, "cpu"):
-        raise QcheckError(f"fallback must be cpu, not {options.fallback!r}")
-    if options.fail_on not in ("error", "warning"):
-        raise QcheckError(f"fail-on must be error or warning, not {options.fail_on!r}")
+    validate_options(options)
     return march
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from qcheck.errors import QcheckError
+from qcheck.options import CHOICES
 from qcheck.render import FORMATS
 
 EXIT_USAGE = 2
@@ -58,9 +59,9 @@ def main():
               help="Shape of a model input; repeat once per input.")
 @click.option("--input-dtype", "input_dtypes", multiple=True, metavar="DTYPE",
               help="torch dtype of a model input (default float32); repeat once per input.")
-@click.option("--input-source", type=click.Choice(["ddr", "pyramid", "resizer"]),
+@click.option("--input-source", type=click.Choice(CHOICES["input-source"]),
               help="Where the model input comes from (default ddr).")
-@click.option("--activation-dtype", type=click.Choice(["qint8", "qint16"]),
+@click.option("--activation-dtype", type=click.Choice(CHOICES["activation-dtype"]),
               help="Quantized dtype of activations, the qconfig's (default qint8).")
 @click.option("--format", "fmt", default="rich", show_default=True, type=click.Choice(list(FORMATS)),
               help="Report format.")
@@ -68,7 +69,7 @@ def main():
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(),
               help="Extra rule file (YAML) on top of the shipped table; repeatable.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Constraint id or glob to ignore; repeatable.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+@click.option("--fail-on", type=click.Choice(CHOICES["fail-on"]),
               help="Exit 1 on errors only (default), or on warnings too.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="pyproject.toml to read [tool.qcheck] from (default: found from the working directory up).")
@@ -76,9 +77,9 @@ def main():
               help="Fail only on findings that this baseline file does not list.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record every finding of this run in FILE.")
-@click.option("--mode", type=click.Choice(["fx", "eager"]),
+@click.option("--mode", type=click.Choice(CHOICES["mode"]),
               help="Quantization flow to check for (default fx; eager adds the eager-mode advice).")
-@click.option("--fallback", type=click.Choice(["cpu"]),
+@click.option("--fallback", type=click.Choice(CHOICES["fallback"]),
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
               help="List layers whose estimated BPU time is above this many microseconds.")
@@ -95,7 +96,9 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
            "mode": mode}
     try:
         from qcheck import config
+        from qcheck.options import read_environment
 
+        environment = read_environment()  # before any work: a bad value is one line, nothing written
         project = config.load(config_path or config.discover())
         known = None
         if baseline_path:
@@ -106,7 +109,8 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
         with _progress() as status:
             for model in models:
                 status(f"checking {model}")
-                for report in _check_one(model, project.settings_for(model), cli, use_cache=not no_cache):
+                for report in _check_one(model, project.settings_for(model), cli,
+                                         cache_dir=None if no_cache else environment.cache_dir):
                     if known is not None:
                         baseline.apply(report, known)
                     reports.append(report)
@@ -114,7 +118,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             from qcheck import baseline
 
             baseline.write(write_baseline_path, reports)
-        _emit(reports, fmt, output, quiet)
+        _emit(reports, fmt, output, quiet, environment)
     except QcheckError as error:
         if debug:  # the traceback, then the same one line and exit code 2 as without --debug
             import traceback
@@ -124,10 +128,11 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
     sys.exit(max(report.exit_code for report in reports))
 
 
-def _check_one(model: str, settings, cli: dict, use_cache: bool):
-    """Merge config and CLI for one model; serve it from the cache when nothing changed."""
+def _check_one(model: str, settings, cli: dict, cache_dir: str | None):
+    """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
+    when nothing changed."""
     from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
-    from qcheck.options import Options
+    from qcheck.options import Options, validate
 
     shapes = cli["input_shapes"] or settings.input_shapes
     dtypes = cli["input_dtypes"] or (settings.input_dtypes if not cli["input_shapes"] else [])
@@ -151,12 +156,13 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
     )
+    validate(options)
     every_march = (options.march or "").strip().lower() == "all"
-    entry = _cache_key(model, options) if use_cache and not every_march else None
+    entry = _cache_key(cache_dir, model, options) if cache_dir and not every_march else None
     if entry is not None:
         from qcheck import cache
 
-        cached = cache.get(entry)
+        cached = cache.get(cache_dir, entry)
         if cached is not None:
             return [cached]
     from qcheck.api import check, check_all_marches
@@ -171,14 +177,14 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
     if entry is not None:
         from qcheck import cache
 
-        cache.put(entry, report)
+        cache.put(cache_dir, entry, report)
     return [report]
 
 
 _rules_cache: dict = {}
 
 
-def _cache_key(model: str, options) -> str | None:
+def _cache_key(cache_dir: str, model: str, options) -> str | None:
     """Only model files are cached (an eager spec's code can import anything)."""
     import os
 
@@ -188,7 +194,7 @@ def _cache_key(model: str, options) -> str | None:
 
     if looks_like_spec(model) or not os.path.isfile(model):
         return None
-    return cache.key(model, options, shipped_rule_files() + list(options.rules))
+    return cache.key(cache_dir, model, options, shipped_rule_files() + list(options.rules))
 
 
 class _progress:
@@ -216,11 +222,12 @@ class _progress:
         return False
 
 
-def _emit(reports, fmt: str, output: str | None, quiet: bool) -> None:
+def _emit(reports, fmt: str, output: str | None, quiet: bool, environment) -> None:
     from qcheck.render import render
 
     if fmt != "rich" or output:
-        _write(render(reports, fmt, **({"problems_only": quiet} if fmt == "rich" else {})), output)
+        settings = {"rich": {"problems_only": quiet}, "html": {"layout": environment.html_layout}}
+        _write(render(reports, fmt, **settings.get(fmt, {})), output)
         return
     from rich.console import Console
 

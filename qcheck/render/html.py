@@ -10,7 +10,8 @@ The graph is laid out by a kept graph-layout library, never by qcheck itself:
 - neither: a simpler view (layers in one column in execution order) and the page says so.
 
 ``layout`` picks the engine: ``"auto"`` (dot, then grandalf), ``"dot"``, ``"grandalf"`` or
-``"none"``; the environment variable ``QCHECK_HTML_LAYOUT`` sets it for the CLI. The page reads
+``"none"``; the CLI passes the environment variable ``QCHECK_HTML_LAYOUT`` (checked by
+qcheck.options.read_environment before any work). The page reads
 each report's optional ``partition`` ({"subgraphs": [{"id", "layers"}]}) to outline BPU subgraphs.
 
 This module does not import rich or torch.
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
 import subprocess
 from importlib import resources
 from typing import Any
 
-ENGINES = ("auto", "dot", "grandalf", "none")
+from qcheck.options import HTML_LAYOUTS
+
+ENGINES = HTML_LAYOUTS
 # The fill and stroke of a layer box per status: the CSS is generated from this one table.
 COLORS = {
     "pass": ("#d3f0da", "#2e7d32"),
@@ -44,8 +46,6 @@ def render(reports, layout: str = "auto", **_options) -> str:
     """The page for one report or a list of them (one per model, or one per march)."""
     if not isinstance(reports, (list, tuple)):
         reports = [reports]
-    if layout == "auto":
-        layout = os.environ.get("QCHECK_HTML_LAYOUT", "auto") or "auto"
     if layout not in ENGINES:
         raise ValueError(f"layout must be one of {', '.join(ENGINES)}, not {layout!r}")
     layouts: list[dict[str, Any]] = []
