@@ -56,7 +56,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
 
     march = validate(options, rules)
     mapping = map_graph(graph, rules)
-    config = DtypeConfig(activation=options.activation_dtype, overrides=tuple(options.dtype_overrides.items()))
+    config = DtypeConfig.for_march(rules, march, options.activation_dtype, tuple(options.dtype_overrides.items()))
     assignment = assign(graph, mapping.layers, rules, march, config)
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
                              dtype_config=config, input_source=options.input_source)
@@ -67,7 +67,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
         for layer in layers:
             if layer.status == "fail":
                 layer.status, layer.fallback = "cpu", True
-    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf)
+    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf, config)
     report = Report(model=model, march=march, layers=layers, nodes=mapping.counts,
                     qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
                     fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
@@ -98,13 +98,14 @@ def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
     return ignored
 
 
-def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:
+def _estimate_costs(graph, mapping, layers, assignment, perf, config: DtypeConfig) -> None:
     # check_layers made one result per non-structural layer, in order.
     sources = [layer for layer in mapping.layers if layer.kind != "structural"]
     sizes: dict[str, int] = {}  # value -> element count, shared by the nodes that read it
     for result, source in zip(layers, sources):
         assert result.name == source.name
-        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes)
+        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes, weight_dtype=config.weight,
+                                 bias_dtype=config.bias)
         estimate = estimate_us(result.cost, perf)
         if estimate is not None:
             result.cost["estimate_us"] = round(estimate, 3)

@@ -37,6 +37,17 @@ class _DefaultToCheck(click.Group):
             sys.exit(130)
 
 
+class _MarchOption(click.Option):
+    """--march's help names the marches and boards of rules/marches.yaml, read when it is shown."""
+
+    def get_help_record(self, ctx):
+        from qcheck.rules import load_rules
+
+        marches = ", ".join(f"{march} ({board})" for march, board in load_rules().boards().items())
+        self.help = f"{marches}, another march of a --rules file, or all."
+        return super().get_help_record(ctx)
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qcheck", prog_name="qcheck")
 def main():
@@ -54,7 +65,7 @@ def main():
 
 @main.command("check")
 @click.argument("models", nargs=-1, required=True)
-@click.option("--march", help="bernoulli2 (RDK X3), bayes (RDK Ultra / J5), bayes_e (RDK X5), or all.")
+@click.option("--march", cls=_MarchOption, help="A march of the rule files, or all.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="1x3x224x224",
               help="Shape of a model input; repeat once per input.")
 @click.option("--input-dtype", "input_dtypes", multiple=True, metavar="DTYPE",
@@ -62,7 +73,7 @@ def main():
 @click.option("--input-source", type=click.Choice(CHOICES["input-source"]),
               help="Where the model input comes from (default ddr).")
 @click.option("--activation-dtype", type=click.Choice(CHOICES["activation-dtype"]),
-              help="Quantized dtype of activations, the qconfig's (default qint8).")
+              help="Quantized dtype of activations, the qconfig's (default: the march's, qint8 on the shipped ones).")
 @click.option("--format", "fmt", default="rich", show_default=True, type=click.Choice(list(FORMATS)),
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
@@ -106,10 +117,11 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
 
             known = baseline.read(baseline_path)
         reports = []
+        rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
         with _progress() as status:
             for model in models:
                 status(f"checking {model}")
-                for report in _check_one(model, project.settings_for(model), cli,
+                for report in _check_one(model, project.settings_for(model), cli, rule_files,
                                          cache_dir=None if no_cache else environment.cache_dir):
                     if known is not None:
                         baseline.apply(report, known)
@@ -118,7 +130,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             from qcheck import baseline
 
             baseline.write(write_baseline_path, reports)
-        _emit(reports, fmt, output, quiet, environment)
+        _emit(reports, fmt, output, quiet, environment, rule_files)
     except QcheckError as error:
         if debug:  # the traceback, then the same one line and exit code 2 as without --debug
             import traceback
@@ -128,7 +140,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
     sys.exit(max(report.exit_code for report in reports))
 
 
-def _check_one(model: str, settings, cli: dict, cache_dir: str | None):
+def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str | None):
     """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
     when nothing changed."""
     from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
@@ -157,6 +169,7 @@ def _check_one(model: str, settings, cli: dict, cache_dir: str | None):
         mode=cli["mode"] or settings.mode,
     )
     validate(options)
+    rule_files.add(tuple(options.rules))
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(cache_dir, model, options) if cache_dir and not every_march else None
     if entry is not None:
@@ -166,11 +179,8 @@ def _check_one(model: str, settings, cli: dict, cache_dir: str | None):
         if cached is not None:
             return [cached]
     from qcheck.api import check, check_all_marches
-    from qcheck.rules import load_rules
 
-    rules = _rules_cache.get(tuple(options.rules))
-    if rules is None:
-        rules = _rules_cache[tuple(options.rules)] = load_rules(options.rules)
+    rules = _ruleset(tuple(options.rules))
     if every_march:
         return check_all_marches(model, options, ruleset=rules)
     report = check(model, options, ruleset=rules)
@@ -182,6 +192,15 @@ def _check_one(model: str, settings, cli: dict, cache_dir: str | None):
 
 
 _rules_cache: dict = {}
+
+
+def _ruleset(rule_files: tuple[str, ...]):
+    """The shipped rules plus `rule_files`, loaded once per run."""
+    from qcheck.rules import load_rules
+
+    if rule_files not in _rules_cache:
+        _rules_cache[rule_files] = load_rules(list(rule_files))
+    return _rules_cache[rule_files]
 
 
 def _cache_key(cache_dir: str, model: str, options) -> str | None:
@@ -222,12 +241,14 @@ class _progress:
         return False
 
 
-def _emit(reports, fmt: str, output: str | None, quiet: bool, environment) -> None:
+def _emit(reports, fmt: str, output: str | None, quiet: bool, environment, rule_files: set) -> None:
     from qcheck.render import render
 
-    if fmt != "rich" or output:
-        settings = {"rich": {"problems_only": quiet}, "html": {"layout": environment.html_layout}}
-        _write(render(reports, fmt, **settings.get(fmt, {})), output)
+    if fmt == "html":  # the boards of every march checked, also of a march from a --rules file
+        boards = {march: board for files in sorted(rule_files) for march, board in _ruleset(files).boards().items()}
+        _write(render(reports, fmt, layout=environment.html_layout, boards=boards), output)
+    elif fmt != "rich" or output:
+        _write(render(reports, fmt, **({"problems_only": quiet} if fmt == "rich" else {})), output)
         return
     from rich.console import Console
 
@@ -284,22 +305,17 @@ def explain_command(rule_id, rule_files):
     """Explain one constraint (its sentence, limits, source row and note), or a composite op (its
     decomposition into table rows)."""
     try:
-        from qcheck import tables
+        from qcheck import registry, tables
         from qcheck.rules import load_rules
 
         rules = load_rules(list(rule_files))
-        constraint = rules.find_constraint(rule_id)
-        if constraint is not None:
-            click.echo(tables.explain(rules, constraint), nl=False)
-            return
-        composite = rules.find_composite(rule_id)
+        text = registry.explain(rules, rule_id)  # any rule id: a constraint, or one of qcheck's own
+        composite = rules.find_composite(rule_id) if text is None else None
         if composite is not None:  # `qcheck explain torch.nn.Hardswish` (or hardswish): its decomposition
-            click.echo(tables.explain_composite(rules, composite), nl=False)
-            return
-        builtin = tables.explain_builtin(rules, rule_id)
-        if builtin is None:
+            text = tables.explain_composite(rules, composite)
+        if text is None:
             raise QcheckError(f"no constraint {rule_id!r}; `qcheck rules --format json` lists every id")
-        click.echo(builtin, nl=False)
+        click.echo(text, nl=False)
     except QcheckError as error:
         _fail(error)
 

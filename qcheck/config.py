@@ -50,7 +50,7 @@ class Settings:
     fail_on: str = "error"
     ignore: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
-    activation_dtype: str = "qint8"
+    activation_dtype: str | None = None  # the march's
     input_source: str = "ddr"
     input_shapes: list[str] = field(default_factory=list)
     input_dtypes: list[str] = field(default_factory=list)

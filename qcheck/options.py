@@ -16,7 +16,8 @@ from qcheck.errors import QcheckError
 
 INPUT_SOURCES = ("ddr", "pyramid", "resizer")
 HTML_LAYOUTS = ("auto", "dot", "grandalf", "none")  # qcheck.render.html's engines
-# option (as the command line spells it) -> its allowed values; the first is the default (fallback: none)
+# option (as the command line spells it) -> its allowed values; the first is the default
+# (fallback: none; activation-dtype: the march's)
 CHOICES = {
     "input-source": INPUT_SOURCES,
     "activation-dtype": ("qint8", "qint16"),
@@ -34,7 +35,7 @@ class Options:
     input_source: str = "ddr"
     rules: list[str] = field(default_factory=list)  # extra rule files
     ignore: list[str] = field(default_factory=list)
-    activation_dtype: str = "qint8"
+    activation_dtype: str | None = None  # None: the march's (rules/marches.yaml `dtypes`)
     fail_on: str = "error"
     dtype_overrides: dict[str, str] = field(default_factory=dict)  # layer glob -> qint8 | qint16 | qint32
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
@@ -47,7 +48,7 @@ def validate(options: Options) -> None:
     """Reject a bad option value (from the API; the CLI and the config file check theirs as read)."""
     for name, allowed in CHOICES.items():
         value = getattr(options, name.replace("-", "_"))
-        if value is None and name == "fallback":
+        if value is None and name in ("fallback", "activation-dtype"):  # none / the march's
             continue
         if value not in allowed:
             raise QcheckError(choice_error(f"--{name}", value, allowed))

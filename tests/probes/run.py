@@ -39,7 +39,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
     from qcheck.mapping import map_graph
 
     mapping = map_graph(graph, rules)
-    assignment = assign(graph, mapping.layers, rules, march, DtypeConfig(activation=probe.activation_dtype))
+    assignment = assign(graph, mapping.layers, rules, march, DtypeConfig.for_march(rules, march, probe.activation_dtype))
     context = {"input_source": probe.input_source, "fake_quantized": assignment.fake_quantized}
     found = []
     for layer in mapping.layers:
