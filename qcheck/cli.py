@@ -110,6 +110,11 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
         from qcheck.options import read_environment
 
         environment = read_environment()  # before any work: a bad value is one line, nothing written
+        for path in (output, write_baseline_path):
+            if path:
+                from qcheck.output import check_writable
+
+                check_writable(path)
         project = config.load(config_path or config.discover())
         known = None
         if baseline_path:
@@ -118,7 +123,9 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             known = baseline.read(baseline_path)
         reports = []
         rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
-        with _progress() as status:
+        from qcheck.mapping import pausing_gc
+
+        with _progress() as status, pausing_gc():  # the engine may pause the collector (not capture)
             for model in models:
                 status(f"checking {model}")
                 for report in _check_one(model, project.settings_for(model), cli, rule_files,

@@ -627,6 +627,11 @@ CASES: list[Case] = [
     Case("advice-not-a-number", lambda w: ["model.pt", *MARCH, "--advice", "fast"], "--advice", ("'fast'",)),
     Case("advice-negative", lambda w: [w.copy("model.pt", "model.pt"), *MARCH, *SHAPE, "--advice", "-1"],
          "--advice", (">= 0", "-1.0")),
+    Case("output-folder-missing", lambda w: ["model.pt", *MARCH, *SHAPE, "--output", "missing/report.json"],
+         "missing/report.json", ("folder", "does not exist")),  # refused before model.pt is even looked at
+    Case("write-baseline-folder-missing", lambda w: ["model.pt", *MARCH, *SHAPE, "--write-baseline",
+                                                     "missing/baseline.json"], "missing/baseline.json",
+         ("does not exist",)),
     # ---------------------------------------------- environment variables: checked before any work
     Case("env-html-layout-unknown", lambda w: [w.copy("model.pt", "model.pt"), *MARCH, *SHAPE, "--format", "html"],
          "QCHECK_HTML_LAYOUT", ("'circo'", "auto, dot, grandalf, none"), env={"QCHECK_HTML_LAYOUT": "circo"}),
