@@ -89,12 +89,14 @@ def worker_api_real(factory: str, shapes: list[str], dtypes: list[str]) -> dict:
     import torch  # noqa: F401
 
     from qcheck.api import check
+    from qcheck.mapping import pausing_gc
     from qcheck.options import Options
     from qcheck.render import render
 
     model = _factory(factory)().eval()
     built = time.perf_counter()
-    report = check(model, Options(march=MARCH), example_inputs=_inputs(shapes, dtypes, "cpu"))
+    with pausing_gc():  # as the CLI runs the engine
+        report = check(model, Options(march=MARCH), example_inputs=_inputs(shapes, dtypes, "cpu"))
     render(report, "json")
     return {"build_s": built - start, "check_s": time.perf_counter() - built, "layers": len(report.layers)}
 
@@ -106,6 +108,7 @@ def worker_engine(factory: str, shapes: list[str], dtypes: list[str], repeat: in
     import gc
 
     from qcheck.api import check_graph
+    from qcheck.mapping import pausing_gc
     from qcheck.capture import InputSpec, capture
     from qcheck.options import Options
     from qcheck.rules import load_rules
@@ -131,7 +134,8 @@ def worker_engine(factory: str, shapes: list[str], dtypes: list[str], repeat: in
         fresh = graph if run == 0 else build()
         gc.collect()
         began, began_cpu = time.perf_counter(), time.process_time()
-        report = check_graph(fresh, factory, options, rules)
+        with pausing_gc():  # as the CLI runs the engine
+            report = check_graph(fresh, factory, options, rules)
         times.append(time.perf_counter() - began)
         cpu.append(time.process_time() - began_cpu)
     nodes = len(graph.nodes)

@@ -10,7 +10,8 @@ from qcheck.partition import partition
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
-from qcheck.options import INPUT_SOURCES, Options
+from qcheck.options import Options
+from qcheck.options import validate as validate_options
 from qcheck.mapping import gc_paused, map_graph
 from qcheck.report import Report
 from qcheck.rules import RuleSet, load_rules
@@ -44,17 +45,7 @@ def check_all_marches(target: Any, options: Options, example_inputs: tuple | Non
 def validate(options: Options, rules: RuleSet) -> str:
     """Reject bad options before any model is loaded; returns the canonical march name."""
     march = rules.resolve_march(options.march)
-    if options.input_source not in INPUT_SOURCES:
-        raise QcheckError(f"unknown input source {options.input_source!r}; choose one of: "
-                          f"{', '.join(INPUT_SOURCES)}")
-    if options.activation_dtype not in ("qint8", "qint16"):
-        raise QcheckError(f"activation dtype must be qint8 or qint16, not {options.activation_dtype!r}")
-    if options.mode not in ("fx", "eager"):
-        raise QcheckError(f"mode must be fx or eager, not {options.mode!r}")
-    if options.fallback not in (None, "cpu"):
-        raise QcheckError(f"fallback must be cpu, not {options.fallback!r}")
-    if options.fail_on not in ("error", "warning"):
-        raise QcheckError(f"fail-on must be error or warning, not {options.fail_on!r}")
+    validate_options(options)
     return march
 
 
@@ -66,7 +57,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
     march = validate(options, rules)
     mapping = map_graph(graph, rules)
     graph = mapping.graph
-    config = DtypeConfig(activation=options.activation_dtype, overrides=tuple(options.dtype_overrides.items()))
+    config = DtypeConfig.for_march(rules, march, options.activation_dtype, tuple(options.dtype_overrides.items()))
     assignment = assign(graph, mapping.layers, rules, march, config)
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
                              dtype_config=config, input_source=options.input_source)
@@ -77,7 +68,7 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
         for layer in layers:
             if layer.status == "fail":
                 layer.status, layer.fallback = "cpu", True
-    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf)
+    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf, config)
     report = Report(model=model, march=march, layers=layers, nodes=mapping.counts,
                     qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
                     fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
@@ -108,13 +99,14 @@ def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
     return ignored
 
 
-def _estimate_costs(graph, mapping, layers, assignment, perf) -> None:
+def _estimate_costs(graph, mapping, layers, assignment, perf, config: DtypeConfig) -> None:
     # check_layers made one result per non-structural layer, in order.
     sources = [layer for layer in mapping.layers if layer.kind != "structural"]
     sizes: dict[str, int] = {}  # value -> element count, shared by the nodes that read it
     for result, source in zip(layers, sources):
         assert result.name == source.name
-        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes)
+        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes, weight_dtype=config.weight,
+                                 bias_dtype=config.bias)
         estimate = estimate_us(result.cost, perf)
         if estimate is not None:
             result.cost["estimate_us"] = round(estimate, 3)

@@ -20,20 +20,16 @@ from qcheck.report import Report
 VERSION = 1
 
 
-def folder() -> str:
-    explicit = os.environ.get("QCHECK_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "qcheck")
+# Every function takes the cache folder: qcheck.options.read_environment finds and checks it
+# (QCHECK_CACHE_DIR, XDG_CACHE_HOME), this module never reads the environment.
 
 
-def key(model_path: str, options, rule_files: list[str]) -> str | None:
+def key(folder: str, model_path: str, options, rule_files: list[str]) -> str | None:
     from qcheck import __version__
 
     digest = hashlib.sha256()
     try:
-        digest.update(_model_digest(model_path))
+        digest.update(_model_digest(folder, model_path))
         for path in rule_files:
             with open(path, "rb") as handle:
                 digest.update(path.encode() + b"\0" + hashlib.sha256(handle.read()).digest())
@@ -49,11 +45,11 @@ def key(model_path: str, options, rule_files: list[str]) -> str | None:
     return digest.hexdigest()
 
 
-def _model_digest(path: str) -> bytes:
+def _model_digest(folder: str, path: str) -> bytes:
     """sha256 of the file, from the remembered digest when the file's stat is unchanged."""
     before = os.stat(path)
     stamp = [before.st_size, before.st_mtime_ns, before.st_ino]
-    memo = os.path.join(folder(), "digests", hashlib.sha256(os.path.abspath(path).encode()).hexdigest() + ".json")
+    memo = os.path.join(folder, "digests", hashlib.sha256(os.path.abspath(path).encode()).hexdigest() + ".json")
     try:
         with open(memo, encoding="utf-8") as handle:
             known = json.load(handle)
@@ -69,8 +65,8 @@ def _model_digest(path: str) -> bytes:
     return value
 
 
-def get(entry_key: str) -> Report | None:
-    path = os.path.join(folder(), entry_key + ".json")
+def get(folder: str, entry_key: str) -> Report | None:
+    path = os.path.join(folder, entry_key + ".json")
     try:
         with open(path, encoding="utf-8") as handle:
             return Report.from_dict(json.load(handle))
@@ -78,8 +74,8 @@ def get(entry_key: str) -> Report | None:
         return None  # missing or corrupt: recompute
 
 
-def put(entry_key: str, report: Report) -> None:
-    _write_atomically(os.path.join(folder(), entry_key + ".json"), json.dumps(report.to_dict(), sort_keys=True))
+def put(folder: str, entry_key: str, report: Report) -> None:
+    _write_atomically(os.path.join(folder, entry_key + ".json"), json.dumps(report.to_dict(), sort_keys=True))
 
 
 def _write_atomically(path: str, text: str) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from qcheck import decompose, expr, facts
+from qcheck import decompose, expr, facts, registry
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
 from qcheck.mapping import Layer, gc_paused
@@ -20,13 +20,15 @@ SEVERITY_STATUS = {"error": "fail", "warning": "warn"}
 class CheckSettings:
     ignore: list[str] = field(default_factory=list)  # constraint ids or globs ("bayes.*.precision")
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)  # layer glob -> rule globs
-    dtype_config: DtypeConfig = field(default_factory=DtypeConfig)
+    dtype_config: DtypeConfig | None = None  # None: the march's default dtypes
     input_source: str = "ddr"
 
 
 @gc_paused
 def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rules: RuleSet, march: str,
                  settings: CheckSettings) -> tuple[list[LayerResult], int]:
+    if settings.dtype_config is None:
+        settings = replace(settings, dtype_config=DtypeConfig.for_march(rules, march))
     results = []
     ignored = 0
     model_outputs = set(graph.outputs)
@@ -126,15 +128,8 @@ def _judge_composite(layer: Layer, graph: Graph, assignment: Assignment, rules: 
     return found
 
 
-BUILTIN_RULES = {
-    "unknown_op": ("every compute op must be a row of the march's support table",
-                   "replace it with an operator of the table, or move it after a DeQuantStub so it "
-                   "runs on the CPU"),
-    "quant_params": ("quantization parameters must be deployable: the BPU quantizes symmetrically "
-                     "(zero_point 0) with a positive scale",
-                     "use a symmetric qconfig (qscheme=torch.per_tensor_symmetric, signed dtype), as "
-                     "the vendor's get_default_qat_qconfig does"),
-}
+# qcheck's own march rules (short id -> (says, advice)), from the one registry of rule ids
+BUILTIN_RULES = {short: (rule.says, rule.advice) for short, rule in registry.MARCH_RULES.items()}
 
 
 def _nodes_by_name(graph: Graph) -> dict:
@@ -350,19 +345,9 @@ def rule_metadata(rules: RuleSet, layers: list[LayerResult]) -> dict[str, dict[s
         for finding in layer.findings:
             if finding.rule in found:
                 continue
-            constraint = rules.find_constraint(finding.rule)
-            if finding.rule.startswith("eager."):
-                from qcheck import eager
-
-                found[finding.rule] = eager.as_metadata()[finding.rule]
-                continue
-            if constraint is None:  # qcheck's own rules (unknown op, quantization parameters)
-                march, _, own = finding.rule.partition(".")
-                says, advice = BUILTIN_RULES.get(own, (finding.message, finding.advice))
-                found[finding.rule] = {"says": says, "operator": None, "march": march, "table": None,
-                                       "note": None, "advice": advice}
-                continue
-            found[finding.rule] = {"says": constraint.says, "operator": constraint.operator,
-                                   "march": constraint.march, "table": constraint.table,
-                                   "note": constraint.note, "advice": constraint.advice}
+            known = registry.metadata(rules, finding.rule)
+            if known is None:  # not a rule of these rule files: what the finding says
+                known = {"says": finding.message, "operator": None, "march": finding.rule.partition(".")[0],
+                         "table": None, "note": None, "advice": finding.advice}
+            found[finding.rule] = known
     return found

@@ -7,6 +7,7 @@ import sys
 import click
 
 from qcheck.errors import QcheckError
+from qcheck.options import CHOICES
 from qcheck.render import FORMATS
 
 EXIT_USAGE = 2
@@ -36,6 +37,17 @@ class _DefaultToCheck(click.Group):
             sys.exit(130)
 
 
+class _MarchOption(click.Option):
+    """--march's help names the marches and boards of rules/marches.yaml, read when it is shown."""
+
+    def get_help_record(self, ctx):
+        from qcheck.rules import load_rules
+
+        marches = ", ".join(f"{march} ({board})" for march, board in load_rules().boards().items())
+        self.help = f"{marches}, another march of a --rules file, or all."
+        return super().get_help_record(ctx)
+
+
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qcheck", prog_name="qcheck")
 def main():
@@ -53,22 +65,22 @@ def main():
 
 @main.command("check")
 @click.argument("models", nargs=-1, required=True)
-@click.option("--march", help="bernoulli2 (RDK X3), bayes (RDK Ultra / J5), bayes_e (RDK X5), or all.")
+@click.option("--march", cls=_MarchOption, help="A march of the rule files, or all.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="1x3x224x224",
               help="Shape of a model input; repeat once per input.")
 @click.option("--input-dtype", "input_dtypes", multiple=True, metavar="DTYPE",
               help="torch dtype of a model input (default float32); repeat once per input.")
-@click.option("--input-source", type=click.Choice(["ddr", "pyramid", "resizer"]),
+@click.option("--input-source", type=click.Choice(CHOICES["input-source"]),
               help="Where the model input comes from (default ddr).")
-@click.option("--activation-dtype", type=click.Choice(["qint8", "qint16"]),
-              help="Quantized dtype of activations, the qconfig's (default qint8).")
+@click.option("--activation-dtype", type=click.Choice(CHOICES["activation-dtype"]),
+              help="Quantized dtype of activations, the qconfig's (default: the march's, qint8 on the shipped ones).")
 @click.option("--format", "fmt", default="rich", show_default=True, type=click.Choice(list(FORMATS)),
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
 @click.option("--rules", "rule_files", multiple=True, type=click.Path(),
               help="Extra rule file (YAML) on top of the shipped table; repeatable.")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Constraint id or glob to ignore; repeatable.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+@click.option("--fail-on", type=click.Choice(CHOICES["fail-on"]),
               help="Exit 1 on errors only (default), or on warnings too.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="pyproject.toml to read [tool.qcheck] from (default: found from the working directory up).")
@@ -76,9 +88,9 @@ def main():
               help="Fail only on findings that this baseline file does not list.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
               help="Record every finding of this run in FILE.")
-@click.option("--mode", type=click.Choice(["fx", "eager"]),
+@click.option("--mode", type=click.Choice(CHOICES["mode"]),
               help="Quantization flow to check for (default fx; eager adds the eager-mode advice).")
-@click.option("--fallback", type=click.Choice(["cpu"]),
+@click.option("--fallback", type=click.Choice(CHOICES["fallback"]),
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
               help="List layers whose estimated BPU time is above this many microseconds.")
@@ -95,7 +107,14 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
            "mode": mode}
     try:
         from qcheck import config
+        from qcheck.options import read_environment
 
+        environment = read_environment()  # before any work: a bad value is one line, nothing written
+        for path in (output, write_baseline_path):
+            if path:
+                from qcheck.output import check_writable
+
+                check_writable(path)
         project = config.load(config_path or config.discover())
         known = None
         if baseline_path:
@@ -103,10 +122,14 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
 
             known = baseline.read(baseline_path)
         reports = []
-        with _progress() as status:
+        rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
+        from qcheck.mapping import pausing_gc
+
+        with _progress() as status, pausing_gc():  # the engine may pause the collector (not capture)
             for model in models:
                 status(f"checking {model}")
-                for report in _check_one(model, project.settings_for(model), cli, use_cache=not no_cache):
+                for report in _check_one(model, project.settings_for(model), cli, rule_files,
+                                         cache_dir=None if no_cache else environment.cache_dir):
                     if known is not None:
                         baseline.apply(report, known)
                     reports.append(report)
@@ -114,7 +137,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             from qcheck import baseline
 
             baseline.write(write_baseline_path, reports)
-        _emit(reports, fmt, output, quiet)
+        _emit(reports, fmt, output, quiet, environment, rule_files)
     except QcheckError as error:
         if debug:  # the traceback, then the same one line and exit code 2 as without --debug
             import traceback
@@ -124,10 +147,11 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
     sys.exit(max(report.exit_code for report in reports))
 
 
-def _check_one(model: str, settings, cli: dict, use_cache: bool):
-    """Merge config and CLI for one model; serve it from the cache when nothing changed."""
+def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str | None):
+    """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
+    when nothing changed."""
     from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
-    from qcheck.options import Options
+    from qcheck.options import Options, validate
 
     shapes = cli["input_shapes"] or settings.input_shapes
     dtypes = cli["input_dtypes"] or (settings.input_dtypes if not cli["input_shapes"] else [])
@@ -151,34 +175,42 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
     )
+    validate(options)
+    rule_files.add(tuple(options.rules))
     every_march = (options.march or "").strip().lower() == "all"
-    entry = _cache_key(model, options) if use_cache and not every_march else None
+    entry = _cache_key(cache_dir, model, options) if cache_dir and not every_march else None
     if entry is not None:
         from qcheck import cache
 
-        cached = cache.get(entry)
+        cached = cache.get(cache_dir, entry)
         if cached is not None:
             return [cached]
     from qcheck.api import check, check_all_marches
-    from qcheck.rules import load_rules
 
-    rules = _rules_cache.get(tuple(options.rules))
-    if rules is None:
-        rules = _rules_cache[tuple(options.rules)] = load_rules(options.rules)
+    rules = _ruleset(tuple(options.rules))
     if every_march:
         return check_all_marches(model, options, ruleset=rules)
     report = check(model, options, ruleset=rules)
     if entry is not None:
         from qcheck import cache
 
-        cache.put(entry, report)
+        cache.put(cache_dir, entry, report)
     return [report]
 
 
 _rules_cache: dict = {}
 
 
-def _cache_key(model: str, options) -> str | None:
+def _ruleset(rule_files: tuple[str, ...]):
+    """The shipped rules plus `rule_files`, loaded once per run."""
+    from qcheck.rules import load_rules
+
+    if rule_files not in _rules_cache:
+        _rules_cache[rule_files] = load_rules(list(rule_files))
+    return _rules_cache[rule_files]
+
+
+def _cache_key(cache_dir: str, model: str, options) -> str | None:
     """Only model files are cached (an eager spec's code can import anything)."""
     import os
 
@@ -188,7 +220,7 @@ def _cache_key(model: str, options) -> str | None:
 
     if looks_like_spec(model) or not os.path.isfile(model):
         return None
-    return cache.key(model, options, shipped_rule_files() + list(options.rules))
+    return cache.key(cache_dir, model, options, shipped_rule_files() + list(options.rules))
 
 
 class _progress:
@@ -216,10 +248,13 @@ class _progress:
         return False
 
 
-def _emit(reports, fmt: str, output: str | None, quiet: bool) -> None:
+def _emit(reports, fmt: str, output: str | None, quiet: bool, environment, rule_files: set) -> None:
     from qcheck.render import render
 
-    if fmt != "rich" or output:
+    if fmt == "html":  # the boards of every march checked, also of a march from a --rules file
+        boards = {march: board for files in sorted(rule_files) for march, board in _ruleset(files).boards().items()}
+        _write(render(reports, fmt, layout=environment.html_layout, boards=boards), output)
+    elif fmt != "rich" or output:
         _write(render(reports, fmt, **({"problems_only": quiet} if fmt == "rich" else {})), output)
         return
     from rich.console import Console
@@ -277,22 +312,17 @@ def explain_command(rule_id, rule_files):
     """Explain one constraint (its sentence, limits, source row and note), or a composite op (its
     decomposition into table rows)."""
     try:
-        from qcheck import tables
+        from qcheck import registry, tables
         from qcheck.rules import load_rules
 
         rules = load_rules(list(rule_files))
-        constraint = rules.find_constraint(rule_id)
-        if constraint is not None:
-            click.echo(tables.explain(rules, constraint), nl=False)
-            return
-        composite = rules.find_composite(rule_id)
+        text = registry.explain(rules, rule_id)  # any rule id: a constraint, or one of qcheck's own
+        composite = rules.find_composite(rule_id) if text is None else None
         if composite is not None:  # `qcheck explain torch.nn.Hardswish` (or hardswish): its decomposition
-            click.echo(tables.explain_composite(rules, composite), nl=False)
-            return
-        builtin = tables.explain_builtin(rules, rule_id)
-        if builtin is None:
+            text = tables.explain_composite(rules, composite)
+        if text is None:
             raise QcheckError(f"no constraint {rule_id!r}; `qcheck rules --format json` lists every id")
-        click.echo(builtin, nl=False)
+        click.echo(text, nl=False)
     except QcheckError as error:
         _fail(error)
 

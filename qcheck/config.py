@@ -32,14 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck.errors import QcheckError
+from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error
 
 _STRING_LISTS = {"ignore", "rules", "input-shapes", "input-dtypes"}
-_CHOICES = {
-    "fail-on": ("error", "warning"),
-    "activation-dtype": ("qint8", "qint16"),
-    "input-source": ("ddr", "pyramid", "resizer"),
-    "mode": ("fx", "eager"),
-}
+_CHOICES = {key: CHOICES[key] for key in ("fail-on", "activation-dtype", "input-source", "mode")}
 _TOP_KEYS = {"mode", "march", "fail-on", "ignore", "rules", "activation-dtype", "input-source", "ignore-layers",
              "models", "input-shapes", "input-dtypes", "dtype-overrides"}
 _MODEL_KEYS = {"mode", "march", "fail-on", "ignore", "activation-dtype", "input-source", "input-shapes",
@@ -54,7 +50,7 @@ class Settings:
     fail_on: str = "error"
     ignore: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
-    activation_dtype: str = "qint8"
+    activation_dtype: str | None = None  # the march's
     input_source: str = "ddr"
     input_shapes: list[str] = field(default_factory=list)
     input_dtypes: list[str] = field(default_factory=list)
@@ -167,7 +163,7 @@ class _Validator:
                     raise self.fail(key, f"{name} must be a list of strings")
             elif key in _CHOICES:
                 if value not in _CHOICES[key]:
-                    raise self.fail(key, f"{name} must be one of {', '.join(_CHOICES[key])}, not {value!r}")
+                    raise self.fail(key, choice_error(name, value, _CHOICES[key]))
             elif key == "march":
                 if not isinstance(value, str):
                     raise self.fail(key, f"{name} must be a string")
@@ -176,8 +172,8 @@ class _Validator:
                         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()):
                     raise self.fail(key, f'{name} must map a layer glob to a list of rule ids')
             elif key == "dtype-overrides":
-                if not isinstance(value, dict) or not all(v in ("qint8", "qint16", "qint32") for v in value.values()):
-                    raise self.fail(key, f"{name} must map a layer glob to qint8, qint16 or qint32")
+                if not isinstance(value, dict) or not all(v in DTYPE_OVERRIDES for v in value.values()):
+                    raise self.fail(key, f"{name} must map a layer glob to one of {', '.join(DTYPE_OVERRIDES)}")
 
 
 def _apply(settings: Settings, table: dict, folder: str) -> None:

@@ -20,10 +20,11 @@ def _numel(shape) -> int:
     return math.prod(shape or ())
 
 
-def node_cost(node: Node, graph: Graph, dtypes: dict[str, str],
-              sizes: dict[str, int] | None = None) -> tuple[int, int]:
+def node_cost(node: Node, graph: Graph, dtypes: dict[str, str], sizes: dict[str, int] | None = None, *,
+              weight_dtype: str, bias_dtype: str) -> tuple[int, int]:
     """(MACs, bytes moved) of one captured node. `sizes` keeps each value's element count for
-    the next node that reads it (one dict for a whole graph)."""
+    the next node that reads it (one dict for a whole graph); `weight_dtype` and `bias_dtype` are the dtypes
+    of weights and biases the dtypes stage did not set (the march's qconfig)."""
     values = graph.values
     if sizes is None:
         sizes = {}
@@ -60,18 +61,18 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str],
     moved = 0
     for value, count in zip(inputs + outputs, counts):
         if value.name == bias:
-            dtype = "qint32"  # the vendor's qconfig: int32 bias
+            dtype = bias_dtype
         else:
-            dtype = dtypes.get(value.name) or ("qint8" if value.kind in ("parameter", "constant") else value.dtype)
+            dtype = dtypes.get(value.name) or (weight_dtype if value.kind in ("parameter", "constant") else value.dtype)
         moved += count * BYTES.get(dtype or "float32", 4)
     return macs, moved
 
 
-def layer_cost(nodes: list[Node], graph: Graph, dtypes: dict[str, str],
-               sizes: dict[str, int] | None = None) -> dict[str, int]:
+def layer_cost(nodes: list[Node], graph: Graph, dtypes: dict[str, str], sizes: dict[str, int] | None = None, *,
+               weight_dtype: str, bias_dtype: str) -> dict[str, int]:
     macs = moved = 0
     for node in nodes:
-        m, b = node_cost(node, graph, dtypes, sizes)
+        m, b = node_cost(node, graph, dtypes, sizes, weight_dtype=weight_dtype, bias_dtype=bias_dtype)
         macs += m
         moved += b
     return {"macs": macs, "bytes": moved}

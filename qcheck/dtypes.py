@@ -1,6 +1,8 @@
 """Give every tensor a quantized dtype and every layer a region (BPU or CPU).
 
-The vendor's default qconfig quantizes activations and weights to qint8 and biases to qint32.
+The march's default qconfig (its `dtypes` in rules/marches.yaml: qint8 activations and weights,
+qint32 biases on the shipped marches) gives the dtypes; --activation-dtype and per-layer overrides
+change the activation dtype.
 Between a QuantStub and a DeQuantStub the model runs on the BPU; outside, in float on the CPU. A
 model with no stubs at all is taken as one BPU region (an implicit QuantStub at every input).
 Outputs follow the table: "same as input" keeps the input's dtype; a listed output takes the
@@ -23,11 +25,18 @@ FLOAT = "float32"
 
 @dataclass(frozen=True)
 class DtypeConfig:
-    activation: str = "qint8"
-    weight: str = "qint8"
-    bias: str = "qint32"
+    activation: str
+    weight: str
+    bias: str
     # (layer-name glob, activation dtype) pairs: the analogue of a per-module qconfig.
     overrides: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def for_march(cls, rules: RuleSet, march: str, activation: str | None = None,
+                  overrides: tuple[tuple[str, str], ...] = ()) -> "DtypeConfig":
+        """The march's default dtypes (rules/marches.yaml), with an explicit activation dtype."""
+        dtypes = rules.marches[march].dtypes
+        return cls(activation or dtypes["activation"], dtypes["weight"], dtypes["bias"], overrides)
 
     def for_layer(self, name: str) -> "DtypeConfig":
         for pattern, dtype in self.overrides:
@@ -45,7 +54,8 @@ class Assignment:
 
 
 def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
-           config: DtypeConfig = DtypeConfig()) -> Assignment:
+           config: DtypeConfig | None = None) -> Assignment:
+    config = config or DtypeConfig.for_march(rules, march)
     has_stubs = any(layer.operator is not None and layer.operator.name == QUANT_STUB for layer in layers)
     result = Assignment()
     for name in graph.inputs:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qcheck import registry
 from qcheck.graph import Graph
 from qcheck.mapping import Layer
 from qcheck.report import Finding, LayerResult
@@ -24,20 +25,8 @@ FUSED_TYPES = {"ConvReLU1d", "ConvReLU2d", "ConvReLU3d", "ConvBn1d", "ConvBn2d",
                "ConvBnReLU2d", "ConvBnReLU3d", "LinearReLU", "LinearBn1d", "BNReLU2d", "BNReLU3d",
                "ConvAdd2d", "ConvAddReLU2d"}
 
-RULES = {
-    "eager.replace_functional": ("eager mode quantizes modules only: a functional op or operator "
-                                 "must be written as a module",
-                                 "replace it with the module from the table's eager column"),
-    "eager.reused_module": ("eager mode gives each module one set of quantization parameters: a "
-                            "module called more than once in forward needs one instance per call",
-                            "create one instance per call site"),
-    "eager.missing_quant_stub": ("eager mode needs a QuantStub before the first BPU op",
-                                 "add self.quant = QuantStub() in __init__ and x = self.quant(x) first in forward"),
-    "eager.missing_dequant_stub": ("eager mode needs a DeQuantStub after the last BPU op",
-                                   "add self.dequant = DeQuantStub() and return self.dequant(x)"),
-    "eager.unfused": ("a fusable sequence is left unfused: eager mode fuses only what is declared",
-                      "declare the fusion with fuse_modules"),
-}
+# rule id -> (says, advice), from the one registry of rule ids
+RULES = {rule: (own.says, own.advice) for rule, own in registry.EAGER_RULES.items()}
 
 
 def _eager_text(text: str) -> str:

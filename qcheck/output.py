@@ -8,10 +8,16 @@ import tempfile
 from qcheck.errors import QcheckError
 
 
-def write_atomic(path: str, text: str) -> None:
+def check_writable(path: str) -> str:
+    """The folder `path` would be written to; refused before any work when it does not exist."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise QcheckError(f"cannot write the report: folder {folder} does not exist", path)
+    return folder
+
+
+def write_atomic(path: str, text: str) -> None:
+    folder = check_writable(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=".qcheck-", dir=folder)
     except OSError as error:

@@ -22,6 +22,9 @@ from qcheck.yamlfile import line_of, load
 DTYPES = ("qint8", "qint16", "qint32", "qbool", "int32", "float32")
 SEVERITIES = ("error", "warning", "info")
 DTYPE_ROLES = ("input", "weight", "bias", "output")
+# A march's default qconfig: the dtype of activations, weights and biases (`dtypes` in marches.yaml)
+MARCH_DTYPE_ROLES = ("activation", "weight", "bias")
+QUANTIZED_DTYPES = ("qint8", "qint16", "qint32")
 
 _OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
@@ -32,7 +35,7 @@ _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note",
                     "readings", "settled_by", "unsettled"}
 _READING_KEYS = {"name", "check", "says", "source"}
 _SETTLED_KEYS = {"reading", "source"}
-_MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf"}
+_MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf", "dtypes"}
 _TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
 
@@ -129,8 +132,12 @@ class March:
     # Constraints every supported operator of this march gets (a block's `drop` opts out).
     constraints: list[dict] = field(default_factory=list)
     file: str = ""
-    # Headline figures for cost estimates: {"tops": int8 TOPS, "bandwidth_gbs": GB/s, "source": text}
+    # Headline figures for cost estimates: {"tops": int8 TOPS, "bandwidth_gbs": GB/s, "source": text};
+    # a march that gives none has its parent's.
     perf: dict | None = None
+    # The default qconfig's dtypes {"activation", "weight", "bias"}: the march's own keys over its
+    # parent's (a redefinition keeps the earlier definition's), complete once loaded.
+    dtypes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,10 @@ class RuleSet:
             if wanted == march.name or wanted in (a.lower() for a in march.aliases):
                 return march.name
         raise QcheckError(f"unknown march {text!r}; choose one of: {choices}")
+
+    def boards(self) -> dict[str, str]:
+        """march -> its board ("RDK X5"), as the renderers and the CLI help show it."""
+        return {name: march.board for name, march in self.marches.items()}
 
     def rule(self, operator: str, march: str) -> MarchRule:
         key = (operator, march)
@@ -348,10 +359,13 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
             if ancestor == str(name):
                 raise reader.fail(spec, f"march {name} extends {extends!r}, which extends {name}: a loop")
             ancestor = ruleset.marches[ancestor].extends
+        previous = ruleset.marches.get(str(name))
         ruleset.marches[str(name)] = March(
             name=str(name), board=reader.text(spec.get("board"), "board", spec) or str(name),
             extends=extends, aliases=reader.names(spec.get("aliases"), "aliases", spec),
-            note=reader.text(spec.get("note"), "note", spec))
+            note=reader.text(spec.get("note"), "note", spec),
+            perf=ruleset.marches[extends].perf if extends else None,
+            dtypes=_march_dtypes(reader, spec, str(name), ruleset.marches[extends] if extends else previous))
         defaults = {"constraints": spec.get("constraints") or []}
         _validate_block(reader, defaults, f"march {name}")
         ruleset.marches[str(name)].constraints = defaults["constraints"]
@@ -383,6 +397,24 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
         raise reader.fail(data, "operators must be a list")
     for entry in operators:
         _load_operator(ruleset, reader, reader.mapping(entry, "an operator entry", data))
+
+
+def _march_dtypes(reader: _Reader, spec: dict, name: str, parent: March | None) -> dict[str, str]:
+    """The march's `dtypes` over its parent's (or, redefining a march, the earlier definition's)."""
+    own = spec.get("dtypes")
+    if own is not None:
+        own = reader.mapping(own, f"dtypes of march {name}", spec)
+        reader.keys(own, set(MARCH_DTYPE_ROLES), f"dtypes of march {name}")
+        for role, dtype in own.items():
+            if dtype not in QUANTIZED_DTYPES:
+                raise reader.fail(own, f"dtypes.{role} of march {name} must be one of "
+                                       f"{', '.join(QUANTIZED_DTYPES)}, not {dtype!r}")
+    dtypes = {**(parent.dtypes if parent else {}), **(own or {})}
+    missing = [role for role in MARCH_DTYPE_ROLES if role not in dtypes]
+    if missing:
+        raise reader.fail(spec, f"march {name} gives no {' / '.join(missing)} dtype and extends no march "
+                                f"that does; add dtypes: {{activation: qint8, weight: qint8, bias: qint32}}")
+    return dtypes
 
 
 def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:

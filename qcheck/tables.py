@@ -82,6 +82,21 @@ def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None
     return "\n".join(lines) + "\n"
 
 
+def _own_rules(rules: RuleSet) -> list[str]:
+    """qcheck's own rules (qcheck.registry): not table rows, but ids findings carry all the same."""
+    from qcheck import registry
+
+    out = ["## qcheck's own rules", "",
+           "Rules of qcheck itself rather than rows of the table; `qcheck explain ID` and `--ignore` take",
+           "them like any constraint id.", "", "| id | applies | rule |", "|---|---|---|"]
+    for short, own in registry.MARCH_RULES.items():
+        out.append(f"| `MARCH.{short}` ({', '.join(f'`{m}.{short}`' for m in rules.marches)}) | "
+                   f"{own.applies} | {_cell(own.says)} |")
+    for rule_id, own in registry.EAGER_RULES.items():
+        out.append(f"| `{rule_id}` | {own.applies} | {_cell(own.says)} |")
+    return out + [""]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -108,6 +123,8 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
                 for c in row["constraints"])
             out.append(f"| `{row['operator']}` | {state} | {_cell(dtypes)} | {_cell(constraints)} |")
         out.append("")
+    if operators is None:
+        out += _own_rules(rules)
     if operators is None and rules.composites:
         out += ["## Composites", "",
                 "Ops the table does not list but that are compositions of rows it does list: each is judged",
@@ -250,18 +267,12 @@ def explain_composite(rules: RuleSet, composite: Composite) -> str:
 
 
 def explain_builtin(rules: RuleSet, rule_id: str) -> str | None:
-    """qcheck's own rules: MARCH.unknown_op, MARCH.quant_params and the eager.* advice."""
-    from qcheck import eager
-    from qcheck.check import BUILTIN_RULES
+    """qcheck's own rules (qcheck.registry): MARCH.unknown_op, MARCH.quant_params and eager.*."""
+    from qcheck import registry
 
-    scope, _, own = rule_id.partition(".")
-    if scope == "eager" and rule_id in eager.RULES:
-        says, advice = eager.RULES[rule_id]
-        where = "--mode eager, every march"
-    elif scope in rules.marches and own in BUILTIN_RULES:
-        says, advice = BUILTIN_RULES[own]
-        where = f"march {scope}"
-    else:
+    own = registry.own_rule(rules, rule_id)
+    if own is None:
         return None
-    return (f"{rule_id}\n\n  {says}\n\n  applies:   {where} (a qcheck rule, not a table row)\n"
-            f"  advice:    {advice}\n")
+    where = f"march {rule_id.split('.', 1)[0]}" if own.applies == "every march" else own.applies
+    return (f"{rule_id}\n\n  {own.says}\n\n  applies:   {where} (a qcheck rule, not a table row)\n"
+            f"  advice:    {own.advice}\n")

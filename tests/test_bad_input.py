@@ -24,7 +24,7 @@ import textwrap
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -73,6 +73,7 @@ class Case:
     expect: tuple[str, ...] = ()  # further substrings of the error line
     canary: bool = False  # the input holds a payload that would create CANARY
     xfail: str | None = None  # a known gap, with the module that must change
+    env: dict[str, str] = field(default_factory=dict)  # environment variables the case sets
 
 
 # ----------------------------------------------------------------------------------------- payloads
@@ -619,6 +620,26 @@ CASES: list[Case] = [
     # -------------------------------------------------------------------------- click usage errors
     Case("unknown-option", lambda w: ["model.pt", *MARCH, "--marhc", "bayes"], "--marhc"),
     Case("format-unknown", lambda w: ["model.pt", *MARCH, "--format", "xml"], "xml"),
+    Case("input-source-unknown", lambda w: ["model.pt", *MARCH, "--input-source", "camera"], "--input-source",
+         ("'camera'", "ddr")),
+    Case("activation-dtype-unknown", lambda w: ["model.pt", *MARCH, "--activation-dtype", "qint4"],
+         "--activation-dtype", ("'qint4'", "qint16")),
+    Case("advice-not-a-number", lambda w: ["model.pt", *MARCH, "--advice", "fast"], "--advice", ("'fast'",)),
+    Case("advice-negative", lambda w: [w.copy("model.pt", "model.pt"), *MARCH, *SHAPE, "--advice", "-1"],
+         "--advice", (">= 0", "-1.0")),
+    Case("output-folder-missing", lambda w: ["model.pt", *MARCH, *SHAPE, "--output", "missing/report.json"],
+         "missing/report.json", ("folder", "does not exist")),  # refused before model.pt is even looked at
+    Case("write-baseline-folder-missing", lambda w: ["model.pt", *MARCH, *SHAPE, "--write-baseline",
+                                                     "missing/baseline.json"], "missing/baseline.json",
+         ("does not exist",)),
+    # ---------------------------------------------- environment variables: checked before any work
+    Case("env-html-layout-unknown", lambda w: [w.copy("model.pt", "model.pt"), *MARCH, *SHAPE, "--format", "html"],
+         "QCHECK_HTML_LAYOUT", ("'circo'", "auto, dot, grandalf, none"), env={"QCHECK_HTML_LAYOUT": "circo"}),
+    Case("env-html-layout-unknown-other-format", lambda w: [w.copy("model.pt", "model.pt"), *MARCH, *SHAPE],
+         "QCHECK_HTML_LAYOUT", ("'Dot'",), env={"QCHECK_HTML_LAYOUT": "Dot"}),
+    Case("env-cache-dir-is-a-file", lambda w: [w.write("cache", b"") and w.copy("model.pt", "model.pt"), *MARCH,
+                                               *SHAPE], "QCHECK_CACHE_DIR", ("'cache'", "not a folder"),
+         env={"QCHECK_CACHE_DIR": "cache"}),
 ]
 
 
@@ -660,6 +681,7 @@ def outcomes(request, tmp_path_factory, fixtures) -> dict[str, Outcome]:
                 if getattr(item, "originalname", None) == "test_bad_input" and hasattr(item, "callspec")}
     cache = tmp_path_factory.mktemp("cache")
     results: dict[str, Outcome] = {}
+    cases: dict[Path, dict[str, str]] = {}  # workspace -> the case's environment
     jobs = []
     for case in CASES:
         if case.id not in selected:
@@ -668,6 +690,7 @@ def outcomes(request, tmp_path_factory, fixtures) -> dict[str, Outcome]:
         outcome = results[case.id] = Outcome(workspace)
         try:
             jobs.append((outcome, case.build(workspace)))
+            cases[workspace.folder] = case.env
         except BaseException as error:  # reported by the case's own test
             outcome.build_error = error
 
@@ -675,7 +698,7 @@ def outcomes(request, tmp_path_factory, fixtures) -> dict[str, Outcome]:
         outcome, args = job
         start = time.monotonic()
         completed = run_cli(*args, cwd=str(outcome.workspace.folder), timeout=120,
-                            env={"QCHECK_CACHE_DIR": str(cache)})
+                            env={"QCHECK_CACHE_DIR": str(cache), **cases[outcome.workspace.folder]})
         outcome.returncode, outcome.stdout, outcome.stderr = (completed.returncode, completed.stdout,
                                                               completed.stderr)
         outcome.seconds = time.monotonic() - start
@@ -759,3 +782,25 @@ def test_failed_check_leaves_the_output_file_alone(tmp_path):
     assert result.returncode == 2
     assert report.read_text() == "old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt", "report.json"]
+
+
+@pytest.mark.parametrize("variable, value", [("QCHECK_HTML_LAYOUT", "circo"), ("QCHECK_CACHE_DIR", "cache")])
+def test_a_bad_environment_value_writes_nothing(tmp_path, fixtures, variable, value):
+    """Checked before capture: no report file, no cache entry (a good run writes both)."""
+    shutil.copyfile(fixtures.get("model.pt"), tmp_path / "model.pt")
+    args = ["model.pt", *MARCH, *SHAPE, "--format", "html", "--output", "report.html"]
+    good = {"QCHECK_CACHE_DIR": str(tmp_path / "good-cache"), "QCHECK_HTML_LAYOUT": "none"}
+    bad = {"QCHECK_CACHE_DIR": str(tmp_path / "bad-cache"), "QCHECK_HTML_LAYOUT": "none"}
+    if variable == "QCHECK_CACHE_DIR":
+        (tmp_path / value).write_bytes(b"")
+        bad[variable] = str(tmp_path / value)
+    else:
+        bad[variable] = value
+    result = run_cli(*args, cwd=str(tmp_path), env=bad)
+    assert result.returncode == 2 and variable in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["model.pt"] + (["cache"] if variable ==
+                                                                                "QCHECK_CACHE_DIR" else []))
+    result = run_cli(*args, cwd=str(tmp_path), env=good)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "report.html").stat().st_size > 0
+    assert any((tmp_path / "good-cache").glob("*.json"))

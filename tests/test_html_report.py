@@ -201,9 +201,11 @@ def test_simpler_view_without_a_layout_library_says_so(resnet, monkeypatch):
     assert "layout-note engine-none" in page
 
 
-def test_layout_can_be_chosen_from_the_environment(monkeypatch):
-    monkeypatch.setenv("QCHECK_HTML_LAYOUT", "none")
-    assert "Simpler view" in html.render(_tiny_report())
+def test_layout_can_be_chosen_from_the_environment():
+    from qcheck.options import read_environment
+
+    layout = read_environment({"QCHECK_HTML_LAYOUT": "none"}).html_layout  # what the CLI passes
+    assert "Simpler view" in html.render(_tiny_report(), layout=layout)
     with pytest.raises(ValueError):
         html.render(_tiny_report(), layout="circo")
 

@@ -192,14 +192,52 @@ def test_a_march_naming_only_its_board_and_parent_inherits_everything(tmp_path, 
     assert "add.broadcast_n" not in short(nash, "nash_e")
 
 
+# The fourth march of issue 17: two changed limits and its own default dtypes, from YAML only.
+NASH_E_OWN = NASH_E.replace("    extends: bayes_e\n", "    extends: bayes_e\n    dtypes: {activation: qint16}\n") + """\
+        - id: out_channel
+          check: "out_channels <= 4"
+          says: "nash_e convolutions have at most 4 output channels"
+"""
+
+
 def test_a_fourth_march_checks_a_model_through_the_cli(tmp_path):
+    """Two limits changed, qint16 activations by default, everything else inherited from bayes_e
+    (the Conv2d row's other constraints, ReLU, the perf figures): checked through the CLI."""
     net = tmp_path / "net.py"
     net.write_text("from torch import nn\n\nclass Net(nn.Sequential):\n"
                    "    def __init__(self):\n        super().__init__(nn.Conv2d(3, 8, 5), nn.ReLU())\n")
-    rules_file = _write(tmp_path, NASH_E, "nash.yaml")
-    result = run_cli(f"{net}:Net", "--march", "nash_e", "--input-shape", "1x3x16x16", "--rules", rules_file,
-                     "--format", "json")
-    assert result.returncode == 1, result.stderr
-    data = json.loads(result.stdout)
-    assert data["march"] == "nash_e"
-    assert [f["rule"] for layer in data["layers"] for f in layer["findings"]] == ["nash_e.conv2d.kernel"]
+    rules_file = _write(tmp_path, NASH_E_OWN, "nash.yaml")
+    args = [f"{net}:Net", "--march", "nash_e", "--input-shape", "1x3x16x16", "--rules", rules_file]
+
+    def findings(*more):
+        result = run_cli(*args, "--format", "json", *more)
+        assert result.returncode == 1, result.stderr
+        data = json.loads(result.stdout)
+        assert data["march"] == "nash_e"
+        assert all(layer["cost"]["estimate_us"] > 0 for layer in data["layers"])  # bayes_e's perf
+        return data, sorted(f["rule"] for layer in data["layers"] for f in layer["findings"])
+
+    data, rules = findings()
+    assert rules == ["nash_e.conv2d.kernel", "nash_e.conv2d.out_channel", "nash_e.conv2d.qint16_accumulation"]
+    assert {t["dtype"] for layer in data["layers"] for t in layer["inputs"]} == {"qint16"}
+    # --activation-dtype still overrides the march's default: no qint16 accumulation note
+    data, rules = findings("--activation-dtype", "qint8")
+    assert rules == ["nash_e.conv2d.kernel", "nash_e.conv2d.out_channel"]
+    assert {t["dtype"] for layer in data["layers"] for t in layer["inputs"]} == {"qint8"}
+    page = run_cli(*args, "--format", "html", env={"QCHECK_HTML_LAYOUT": "none"})
+    assert page.returncode == 1 and '<span class="board">a fourth board</span>' in page.stdout
+
+
+def test_march_dtypes_are_inherited_and_checked(tmp_path, rules):
+    assert {m: rules.marches[m].dtypes for m in rules.marches} == {
+        m: {"activation": "qint8", "weight": "qint8", "bias": "qint32"} for m in ("bernoulli2", "bayes", "bayes_e")}
+    nash = load_rules([_write(tmp_path, NASH_E_OWN, "nash.yaml")])
+    assert nash.marches["nash_e"].dtypes == {"activation": "qint16", "weight": "qint8", "bias": "qint32"}
+    assert nash.marches["nash_e"].perf == rules.marches["bayes_e"].perf
+    for text, words in [("marches:\n  x9:\n    board: B\n", "x9 gives no activation / weight / bias dtype"),
+                        ("marches:\n  x9:\n    extends: bayes\n    dtypes: {activation: qint4}\n",
+                         "dtypes.activation of march x9 must be one of qint8, qint16, qint32, not 'qint4'"),
+                        ("marches:\n  x9:\n    extends: bayes\n    dtypes: {input: qint8}\n", "unknown key 'input'")]:
+        with pytest.raises(QcheckError, match="line ") as caught:
+            load_rules([_write(tmp_path, text, "x9.yaml")])
+        assert words in str(caught.value) and "x9.yaml" in str(caught.value)

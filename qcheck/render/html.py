@@ -10,7 +10,8 @@ The graph is laid out by a kept graph-layout library, never by qcheck itself:
 - neither: a simpler view (layers in one column in execution order) and the page says so.
 
 ``layout`` picks the engine: ``"auto"`` (dot, then grandalf), ``"dot"``, ``"grandalf"`` or
-``"none"``; the environment variable ``QCHECK_HTML_LAYOUT`` sets it for the CLI. The page reads
+``"none"``; the CLI passes the environment variable ``QCHECK_HTML_LAYOUT`` (checked by
+qcheck.options.read_environment before any work). The page reads
 each report's optional ``partition`` ({"subgraphs": [{"id", "layers"}]}) to outline BPU subgraphs.
 
 This module does not import rich or torch.
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
 import subprocess
 from importlib import resources
 from typing import Any
 
-ENGINES = ("auto", "dot", "grandalf", "none")
+from qcheck.options import HTML_LAYOUTS
+
+ENGINES = HTML_LAYOUTS
 # The fill and stroke of a layer box per status: the CSS is generated from this one table.
 COLORS = {
     "pass": ("#d3f0da", "#2e7d32"),
@@ -34,18 +36,20 @@ COLORS = {
     "fail": ("#f7b9b9", "#c62828"),
     "cpu": ("#dce6f2", "#4a6c94"),
 }
-BOARDS = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5"}
 NODE_W = 176  # layer box size in px (dot reads it as points: the layout is drawn 1 pt = 1 px)
 NODE_H = 40
 DOT_TIMEOUT = 120  # seconds; past it the next engine is tried
 
 
-def render(reports, layout: str = "auto", **_options) -> str:
-    """The page for one report or a list of them (one per model, or one per march)."""
+def render(reports, layout: str = "auto", boards: dict[str, str] | None = None, **_options) -> str:
+    """The page for one report or a list of them (one per model, or one per march). `boards`:
+    march -> board, from the rule set the reports were checked with (default: the shipped one)."""
     if not isinstance(reports, (list, tuple)):
         reports = [reports]
-    if layout == "auto":
-        layout = os.environ.get("QCHECK_HTML_LAYOUT", "auto") or "auto"
+    if boards is None:
+        from qcheck.rules import load_rules
+
+        boards = load_rules().boards()
     if layout not in ENGINES:
         raise ValueError(f"layout must be one of {', '.join(ENGINES)}, not {layout!r}")
     layouts: list[dict[str, Any]] = []
@@ -57,7 +61,7 @@ def render(reports, layout: str = "auto", **_options) -> str:
             known[key] = len(layouts)
             layouts.append(layout_graph(report.layers, layout))
         data = report.to_dict()
-        data["board"] = BOARDS.get(report.march, "")
+        data["board"] = boards.get(report.march, "")
         data["partition"] = _partition(report)
         data["layout"] = known[key]
         entries.append(data)

@@ -40,7 +40,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
 
     mapping = map_graph(graph, rules)
     graph = mapping.graph
-    assignment = assign(graph, mapping.layers, rules, march, DtypeConfig(activation=probe.activation_dtype))
+    assignment = assign(graph, mapping.layers, rules, march, DtypeConfig.for_march(rules, march, probe.activation_dtype))
     context = {"input_source": probe.input_source, "fake_quantized": assignment.fake_quantized}
     found = []
     for layer in mapping.layers:
