@@ -82,17 +82,24 @@ def main():
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
               help="List layers whose estimated BPU time is above this many microseconds.")
+@click.option("--run-on-bpu", "run_on_bpu", multiple=True, metavar="NODE",
+              help="ONNX models: run this node on the BPU (the toolchain's run_on_bpu); repeatable.")
+@click.option("--max-subgraphs", type=click.IntRange(min=0), metavar="N",
+              help="ONNX models: exit 1 when the model compiles to more than N BPU subgraphs.")
+@click.option("--fail-on-cpu", type=click.Choice(["inside", "any"]),
+              help="ONNX models: exit 1 on CPU nodes between BPU subgraphs (inside), or on any CPU node.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the report cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
                   rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,
-                  fallback, advice, no_cache, quiet, debug):
+                  fallback, advice, run_on_bpu, max_subgraphs, fail_on_cpu, no_cache, quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
            "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice,
-           "mode": mode}
+           "mode": mode, "run_on_bpu": list(run_on_bpu), "max_subgraphs": max_subgraphs,
+           "fail_on_cpu": fail_on_cpu}
     try:
         from qcheck import config
 
@@ -150,6 +157,9 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         fallback=cli["fallback"],
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
+        run_on_bpu=cli.get("run_on_bpu") or [],
+        max_subgraphs=cli.get("max_subgraphs"),
+        fail_on_cpu=cli.get("fail_on_cpu"),
     )
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(model, options) if use_cache and not every_march else None
@@ -187,6 +197,10 @@ def _cache_key(model: str, options) -> str | None:
     from qcheck.paths import shipped_rule_files
 
     if looks_like_spec(model) or not os.path.isfile(model):
+        return None
+    from qcheck.onnx import is_onnx_target
+
+    if is_onnx_target(model):  # the PTQ flow needs no torch: nothing to save by caching
         return None
     return cache.key(model, options, shipped_rule_files() + list(options.rules))
 
@@ -281,6 +295,13 @@ def explain_command(rule_id, rule_files):
         from qcheck.rules import load_rules
 
         rules = load_rules(list(rule_files))
+        if ".onnx." in rule_id or rule_id.startswith("onnx."):
+            from qcheck.onnx.rules import explain as explain_onnx
+
+            text = explain_onnx(rule_id)
+            if text is not None:
+                click.echo(text, nl=False)
+                return
         constraint = rules.find_constraint(rule_id)
         if constraint is not None:
             click.echo(tables.explain(rules, constraint), nl=False)

@@ -21,3 +21,8 @@ class Options:
     fallback: str | None = None  # "cpu": failing layers run on the CPU instead of failing the model
     advice: float | None = None  # list layers estimated above this many microseconds
     mode: str = "fx"  # "eager": also report what the vendor's eager-mode flow needs (qcheck.eager)
+    # The PTQ flow (ONNX models, qcheck.onnx): nodes moved to the BPU as the toolchain's run_on_bpu,
+    # and the CI gates on its partition.
+    run_on_bpu: list[str] = field(default_factory=list)
+    max_subgraphs: int | None = None
+    fail_on_cpu: str | None = None  # "inside": CPU nodes between BPU subgraphs | "any"

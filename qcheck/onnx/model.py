@@ -1,0 +1,170 @@
+"""Read an ONNX file into plain data: nodes, tensor shapes (onnx.shape_inference), constants.
+
+Weights stored as external data are never read (only their shapes matter), but every reference
+is checked: the file exists, lies inside the model's folder and is long enough.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from qcheck.errors import QcheckError, first_line
+
+# Ops the converter folds away or drops: never a BPU or CPU node of the compiled model.
+FOLDED = {"Constant", "ConstantOfShape", "Shape", "Size", "Dropout", "Identity"}
+
+
+@dataclass
+class OnnxNode:
+    name: str
+    op_type: str
+    domain: str
+    inputs: list[str]
+    outputs: list[str]
+    attrs: dict[str, Any]
+
+
+@dataclass
+class OnnxModel:
+    path: str
+    ir_version: int
+    opsets: dict[str, int]  # domain ("" = ai.onnx) -> version
+    nodes: list[OnnxNode]
+    inputs: list[str]  # graph inputs that are not initializers
+    outputs: list[str]
+    shapes: dict[str, tuple | None]  # value -> shape (None when inference could not tell)
+    dtypes: dict[str, str]
+    input_dims: dict[str, list]  # model input -> dims as declared (ints, or names for dynamic dims)
+    constants: dict[str, Any] = field(default_factory=dict)  # value -> numpy array (small, inline)
+    constant_values: set[str] = field(default_factory=set)  # every value known before run time
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise QcheckError(_missing()) from None
+    return onnx
+
+
+def _missing() -> str:
+    from qcheck.onnx import ONNX_MISSING
+
+    return ONNX_MISSING
+
+
+def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxModel:
+    onnx = _onnx()
+    from google.protobuf.message import DecodeError
+
+    if os.path.getsize(path) == 0:
+        raise QcheckError("the file is empty; pass an ONNX model (torch.onnx.export)", path)
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except (DecodeError, RuntimeError, ValueError) as error:
+        raise QcheckError(f"not a readable ONNX model (truncated download or another format? "
+                          f"{first_line(error)}); export it again with torch.onnx.export", path) from None
+    except Exception as error:  # protobuf's own refusals (a message above 2 GB, ...)
+        raise QcheckError(f"cannot read this ONNX model ({type(error).__name__}: {first_line(error)}); "
+                          "export it again, with external data for models above 2 GB", path) from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise QcheckError("not an ONNX model: it has no graph (truncated or another protobuf?); "
+                          "export it again with torch.onnx.export", path) from None
+    _check_external_data(onnx, model, path)
+    graph = model.graph
+    initializers = {t.name for t in graph.initializer}
+    inputs = [i.name for i in graph.input if i.name not in initializers]
+    input_dims = {i.name: [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
+                           for d in i.type.tensor_type.shape.dim] for i in graph.input if i.name in inputs}
+    if input_shapes:
+        if len(input_shapes) != len(inputs):
+            raise QcheckError(f"{len(input_shapes)} --input-shape given for {len(inputs)} model inputs "
+                              f"({', '.join(inputs)}); give one per input, in order", path)
+        for name, shape in zip(inputs, input_shapes):
+            value = next(i for i in graph.input if i.name == name)
+            declared = input_dims[name]
+            if len(declared) != len(shape) or any(isinstance(d, int) and d > 0 and d != s
+                                                  for d, s in zip(declared, shape)):
+                raise QcheckError(f"--input-shape {'x'.join(map(str, shape))} does not fit input {name}, "
+                                  f"declared {'x'.join(map(str, declared))}", path)
+            dims = value.type.tensor_type.shape.dim
+            for dim, size in zip(dims, shape):
+                dim.Clear()
+                dim.dim_value = size
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception as error:
+        raise QcheckError(f"ONNX shape inference failed ({first_line(error)}); check the model with "
+                          "onnx.checker, or give --input-shape for its dynamic inputs", path) from None
+    shapes: dict[str, tuple | None] = {}
+    dtypes: dict[str, str] = {}
+    g = inferred.graph
+    for info in list(g.input) + list(g.value_info) + list(g.output):
+        tensor = info.type.tensor_type
+        dtypes[info.name] = onnx.helper.tensor_dtype_to_np_dtype(tensor.elem_type).name \
+            if tensor.elem_type else "unknown"
+        if tensor.HasField("shape"):
+            dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim)
+            shapes[info.name] = None if any(d is None for d in dims) else dims
+        else:
+            shapes[info.name] = None
+    constants: dict[str, Any] = {}
+    from onnx import numpy_helper
+
+    for tensor in g.initializer:
+        shapes[tensor.name] = tuple(tensor.dims)
+        dtypes[tensor.name] = onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type).name
+        if tensor.data_location != onnx.TensorProto.EXTERNAL and _numel(tensor.dims) <= 64:
+            constants[tensor.name] = numpy_helper.to_array(tensor)
+    nodes = []
+    for index, node in enumerate(g.node):
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute
+                 if a.type != onnx.AttributeProto.GRAPH and a.type != onnx.AttributeProto.GRAPHS}
+        if node.op_type == "Constant" and "value" in attrs and node.output:
+            value = attrs.pop("value")
+            constants[node.output[0]] = numpy_helper.to_array(value) if _numel(value.dims) <= 64 else None
+            shapes.setdefault(node.output[0], tuple(value.dims))
+        nodes.append(OnnxNode(name=node.name or f"{node.op_type}_{index}", op_type=node.op_type,
+                              domain=node.domain, inputs=list(node.input), outputs=list(node.output),
+                              attrs=attrs))
+    known = set(initializers) | {""}
+    for node in nodes:  # in topological order: a node of known inputs is folded by the converter
+        if node.op_type in FOLDED or all(i in known for i in node.inputs):
+            known.update(node.outputs)
+    opsets = {(o.domain or ""): o.version for o in model.opset_import}
+    return OnnxModel(path=path, ir_version=model.ir_version, opsets=opsets, nodes=nodes, inputs=inputs,
+                     outputs=[o.name for o in g.output], shapes=shapes, dtypes=dtypes,
+                     input_dims=input_dims, constants=constants, constant_values=known)
+
+
+def _numel(dims) -> int:
+    count = 1
+    for d in dims:
+        count *= d
+    return count
+
+
+def _check_external_data(onnx, model, path: str) -> None:
+    from onnx.external_data_helper import ExternalDataInfo, _get_all_tensors
+
+    folder = os.path.dirname(os.path.abspath(path))
+    for tensor in _get_all_tensors(model):
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        info = ExternalDataInfo(tensor)
+        location = info.location or ""
+        target = os.path.realpath(os.path.join(folder, location))
+        if os.path.isabs(location) or os.path.commonpath([folder, target]) != os.path.realpath(folder):
+            raise QcheckError(f"tensor {tensor.name!r} points at external data {location!r} outside the "
+                              "model's folder; qcheck reads external data only from beside the model: "
+                              "save the model with its data files in its folder", path)
+        if not os.path.isfile(target):
+            raise QcheckError(f"the external data file {location!r} of tensor {tensor.name!r} is missing; "
+                              "copy it next to the model (it is saved beside the .onnx file)", path)
+        end = (info.offset or 0) + (info.length or 0)
+        if end and os.path.getsize(target) < end:
+            raise QcheckError(f"the external data file {location!r} is shorter than tensor "
+                              f"{tensor.name!r} needs ({os.path.getsize(target):,} of {end:,} bytes: "
+                              "truncated?); copy it again", path)
