@@ -230,3 +230,15 @@ def test_onnx_check_imports_no_torch(exported):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 0, result.stderr
+
+
+def test_supported_onnx_ops_doc_is_generated_from_the_rules():
+    from qcheck.onnx.rules import markdown
+
+    expected = markdown()
+    path = os.path.join(ROOT, "docs", "SUPPORTED_ONNX_OPS.md")
+    if os.environ.get("QCHECK_UPDATE_GOLDEN"):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(expected)
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == expected, "docs/SUPPORTED_ONNX_OPS.md is stale: QCHECK_UPDATE_GOLDEN=1 pytest"

@@ -93,6 +93,8 @@ def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxMo
             for dim, size in zip(dims, shape):
                 dim.Clear()
                 dim.dim_value = size
+    constants: dict[str, Any] = {}
+    weights = _strip_weights(onnx, graph, constants)
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as error:
@@ -110,14 +112,11 @@ def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxMo
             shapes[info.name] = None if any(d is None for d in dims) else dims
         else:
             shapes[info.name] = None
-    constants: dict[str, Any] = {}
     from onnx import numpy_helper
 
-    for tensor in g.initializer:
-        shapes[tensor.name] = tuple(tensor.dims)
-        dtypes[tensor.name] = onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type).name
-        if tensor.data_location != onnx.TensorProto.EXTERNAL and _numel(tensor.dims) <= 64:
-            constants[tensor.name] = numpy_helper.to_array(tensor)
+    for name, (dims, dtype) in weights.items():
+        shapes[name] = dims
+        dtypes[name] = dtype
     nodes = []
     for index, node in enumerate(g.node):
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute
@@ -137,6 +136,32 @@ def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxMo
     return OnnxModel(path=path, ir_version=model.ir_version, opsets=opsets, nodes=nodes, inputs=inputs,
                      outputs=[o.name for o in g.output], shapes=shapes, dtypes=dtypes,
                      input_dims=input_dims, constants=constants, constant_values=known)
+
+
+def _strip_weights(onnx, graph, constants: dict) -> dict[str, tuple]:
+    """Every initializer's (shape, dtype); small inline ones kept as constants (shape arithmetic
+    reads them), large ones turned into typed graph inputs. Shape inference serializes the whole
+    model: without the weights ResNet-50 costs it milliseconds instead of a 100 MB copy."""
+    from onnx import numpy_helper
+
+    found: dict[str, tuple] = {}
+    keep = []
+    declared = {i.name for i in graph.input}
+    for tensor in graph.initializer:
+        dtype = onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type).name
+        found[tensor.name] = (tuple(tensor.dims), dtype)
+        if tensor.data_location != onnx.TensorProto.EXTERNAL and _numel(tensor.dims) <= 64:
+            constants[tensor.name] = numpy_helper.to_array(tensor)
+            keep.append(tensor)
+        elif tensor.name not in declared:
+            graph.input.append(onnx.helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims)))
+    if len(keep) != len(graph.initializer):
+        kept = [onnx.TensorProto() for _ in keep]
+        for copy, tensor in zip(kept, keep):
+            copy.CopyFrom(tensor)
+        del graph.initializer[:]
+        graph.initializer.extend(kept)
+    return found
 
 
 def _numel(dims) -> int:

@@ -246,3 +246,30 @@ def placement_sentence(row: OnnxRow) -> str:
         "bpu": f"{row.op} runs on the BPU on {row.march} within its limits",
         "folded": f"{row.op} is folded away by the converter on {row.march}",
     }[row.placement]
+
+
+def markdown(ruleset: OnnxRuleSet | None = None) -> str:
+    """docs/SUPPORTED_ONNX_OPS.md: every ONNX row per march, with its placement and limits."""
+    ruleset = ruleset or load_onnx_rules()
+    ops = sorted({op for op, _ in ruleset.rows})
+    marches = list(MARCHES)
+    lines = ["# ONNX operators (PTQ flow)", "",
+             "Generated from `rules/onnx/*.yaml` by `qcheck.onnx.rules.markdown()`; do not edit by hand.",
+             "Source: the vendor's ONNX operator lists (D-Robotics/rdk_doc, docs/07_Advanced_development/"
+             "04_toolchain_development/intermediate/supported_op_list.md). A node breaking a BPU limit runs on "
+             "the CPU; `qcheck explain ID` explains an id.", "",
+             "| ONNX op | " + " | ".join(f"{m} ({MARCHES[m]})" for m in marches) + " |",
+             "|---|" + "---|" * len(marches)]
+    for op in ops:
+        cells = []
+        for march in marches:
+            row = ruleset.row(op, march)
+            if row is None:
+                cells.append("not listed")
+                continue
+            text = {"bpu": "BPU", "cpu": "CPU", "cpu_default": "CPU (BPU via run_on_bpu)",
+                    "unsupported": "not supported", "folded": "folded"}[row.placement]
+            limits = "<br>".join(f"`{c.id.split('.')[-1]}`: {c.says}" for c in row.constraints)
+            cells.append(text + (f"<br>{limits}" if limits and row.placement in ("bpu", "cpu_default") else ""))
+        lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ class Probe:
     input: tuple  # the model input's shape
     expect: set[str]  # every finding id of the node
     attrs: dict = field(default_factory=dict)
-    weight: tuple | None = None  # second input as an initializer of this shape
+    weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
     run_on_bpu: bool = False
 
 
@@ -97,8 +97,19 @@ def build(probe: Probe):
 
     inputs = ["x"]
     initializers = []
-    if probe.weight is not None:
-        weight = np.zeros(probe.weight, dtype=np.float32)
+    if isinstance(probe.weight, str):  # "scales:1,1,2,2" (Resize) or "shape:1,4" (Reshape)
+        kind, _, values = probe.weight.partition(":")
+        numbers = [float(v) for v in values.split(",")]
+        if kind == "scales":
+            initializers += [numpy_helper.from_array(np.zeros(0, dtype=np.float32), "roi"),
+                             numpy_helper.from_array(np.array(numbers, dtype=np.float32), "scales")]
+            inputs += ["roi", "scales"]
+        else:
+            initializers.append(numpy_helper.from_array(np.array(numbers, dtype=np.int64), "shape"))
+            inputs.append("shape")
+    elif probe.weight is not None:
+        dtype = np.int64 if probe.op == "Gather" else np.float32
+        weight = np.zeros(probe.weight, dtype=dtype)
         initializers.append(numpy_helper.from_array(weight, "w"))
         inputs.append("w")
     node = helper.make_node(probe.op, inputs, ["y"], name="probe", **probe.attrs)
@@ -107,3 +118,148 @@ def build(probe: Probe):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
     model.ir_version = 7
     return model
+
+
+def _rank_probes():
+    """The rows whose only limit is the rank: a probe at the highest rank allowed and one above."""
+    unary = ["Sigmoid", "Tanh", "Exp", "Log", "LeakyRelu", "HardSigmoid", "Elu", "Softplus", "Sqrt",
+             "Reciprocal", "Abs", "Floor", "Ceil", "Sin", "Cos", "Atan", "Acos", "Acosh", "Asin", "Asinh",
+             "Atanh", "Cosh", "Erf", "Round", "Selu", "Sign", "Sinh", "Softsign"]
+    found = []
+    for op in unary:
+        rule = "bayes_e.onnx." + _snake(op) + ".rank"
+        found.append(Probe(f"x5_{op}_rank_ok", "bayes_e", op, (1,) * 8 + (2, 2), set()))
+        found.append(Probe(f"x5_{op}_rank_past", "bayes_e", op, (1,) * 9 + (2, 2), {rule}))
+    for op, march, top in [("Add", "bayes_e", 10), ("Sub", "bayes_e", 10), ("Mul", "bayes_e", 10),
+                           ("Div", "bayes_e", 10), ("Max", "bayes_e", 10), ("Min", "bayes_e", 10),
+                           ("Add", "bayes", 5), ("Sub", "bayes", 5), ("Mul", "bayes", 5),
+                           ("Max", "bayes", 5), ("Min", "bayes", 5)]:
+        rule = f"{march}.onnx.{_snake(op)}.rank"
+        ok, past = (1,) * (top - 2) + (2, 2), (1,) * (top - 1) + (2, 2)
+        found.append(Probe(f"{march}_{op}_rank_ok", march, op, ok, set(), weight=ok))
+        found.append(Probe(f"{march}_{op}_rank_past", march, op, past, {rule}, weight=past))
+    return found
+
+
+def _snake(op: str) -> str:
+    from qcheck.onnx.rules import _snake as snake
+
+    return snake(op)
+
+
+PROBES += _rank_probes()
+
+
+def _pairs():
+    """Hand-made pairs for the X5 rows with attribute or shape limits."""
+    P = Probe
+    # depthwise (group = C): the weight stays small at 2048 channels
+    ct = lambda name, expect, k=(2, 2), s=2, c=8, d=1: P(  # noqa: E731
+        name, "bayes_e", "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
+        attrs={"kernel_shape": list(k), "strides": [s, s], "dilations": [d, d], "group": c})
+    found = [
+        ct("x5_convt_ok", set(), k=(14, 14), s=14, c=2048),
+        ct("x5_convt_kernel_past", {"bayes_e.onnx.conv_transpose.kernel_size"}, k=(15, 2)),
+        ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
+        ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
+        ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
+        P("x5_maxpool_ok", "bayes_e", "MaxPool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [3, 3], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
+        P("x5_maxpool_stride_past", "bayes_e", "MaxPool", (1, 2, 600, 600), {"bayes_e.onnx.max_pool.stride"},
+          attrs={"kernel_shape": [3, 3], "strides": [257, 257]}),
+        P("x5_maxpool_padding_ok", "bayes_e", "MaxPool", (1, 2, 8, 8), set(),
+          attrs={"kernel_shape": [256, 256], "pads": [256, 256, 256, 256]}),
+        P("x5_maxpool_padding_past", "bayes_e", "MaxPool", (1, 2, 8, 8), {"bayes_e.onnx.max_pool.padding"},
+          attrs={"kernel_shape": [256, 256], "pads": [257, 257, 257, 257]}),
+        P("x5_maxpool_dilation_past", "bayes_e", "MaxPool", (1, 2, 16, 16), {"bayes_e.onnx.max_pool.dilation"},
+          attrs={"kernel_shape": [3, 3], "dilations": [2, 2]}),
+        P("x5_avgpool_ok", "bayes_e", "AveragePool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [2, 2], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
+        P("x5_avgpool_stride_past", "bayes_e", "AveragePool", (1, 2, 600, 600),
+          {"bayes_e.onnx.average_pool.stride"}, attrs={"kernel_shape": [2, 2], "strides": [257, 257]}),
+        P("x5_avgpool_padding_ok", "bayes_e", "AveragePool", (1, 2, 8, 8), set(),
+          attrs={"kernel_shape": [256, 2], "pads": [255, 0, 255, 0]}),
+        P("x5_avgpool_padding_past", "bayes_e", "AveragePool", (1, 2, 8, 8), {"bayes_e.onnx.average_pool.padding"},
+          attrs={"kernel_shape": [256, 2], "pads": [256, 0, 256, 0]}),
+        P("x5_gmp_ok", "bayes_e", "GlobalMaxPool", (1, 2, 256, 256), set()),
+        P("x5_gmp_past", "bayes_e", "GlobalMaxPool", (1, 2, 257, 256), {"bayes_e.onnx.global_max_pool.input_size"}),
+        P("x5_gemm_ok", "bayes_e", "Gemm", (1, 8192), set(), weight=(8192, 4)),
+        P("x5_gemm_past", "bayes_e", "Gemm", (1, 8193), {"bayes_e.onnx.gemm.channels"}, weight=(8193, 4)),
+        P("x5_matmul_ok", "bayes_e", "MatMul", (1, 4096, 8192), set(), weight=(1, 8192, 2)),
+        P("x5_matmul_size_past", "bayes_e", "MatMul", (1, 2, 8193), {"bayes_e.onnx.matmul.size"}, weight=(1, 8193, 2)),
+        P("x5_matmul_batch_past", "bayes_e", "MatMul", (4097, 2, 2), {"bayes_e.onnx.matmul.size"}, weight=(4097, 2, 2)),
+        P("x5_matmul_rank_past", "bayes_e", "MatMul", (1, 2, 8), {"bayes_e.onnx.matmul.rank"}, weight=(8, 2)),
+        P("x5_split_ok", "bayes_e", "Split", (2, 4, 4, 4), set(), attrs={"axis": 1}),
+        P("x5_split_past", "bayes_e", "Split", (2, 4, 4, 4), {"bayes_e.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x5_argmin_ok", "bayes_e", "ArgMin", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
+        P("x5_argmin_past", "bayes_e", "ArgMin", (1, 8191, 2, 2), {"bayes_e.onnx.arg_min.shape"}, attrs={"axis": 2}),
+        P("x5_prelu_past", "bayes_e", "PRelu", (1, 2, 4, 4, 1), {"bayes_e.onnx.prelu.rank"}, weight=(1,)),
+        P("x5_pow_ok", "bayes_e", "Pow", (1,) * 8 + (2, 2), set(), weight=(1,)),
+        P("x5_pow_past", "bayes_e", "Pow", (1,) * 9 + (2, 2), {"bayes_e.onnx.pow.rank"}, weight=(1,)),
+        P("x5_clip_ok", "bayes_e", "Clip", (1,) * 8 + (2, 2), set()),
+        P("x5_clip_past", "bayes_e", "Clip", (1,) * 9 + (2, 2), {"bayes_e.onnx.clip.rank"}),
+        P("x5_gather_ok", "bayes_e", "Gather", (1, 2, 4, 4), set(), weight=(2,), attrs={"axis": 1}),
+        P("x5_gather_past", "bayes_e", "Gather", (1, 2, 4, 4, 1), {"bayes_e.onnx.gather.rank"}, weight=(2,),
+          attrs={"axis": 1}),
+        P("x5_resize_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
+        P("x5_resize_factor_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
+        P("x5_resize_hw_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,4,2"),
+        P("x5_resize_rank_past", "bayes_e", "Resize", (1, 2, 4, 4, 4), {"bayes_e.onnx.resize.rank"},
+          attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+    ]
+    for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
+        snake = _snake(op)
+        found += [
+            P(f"x5_{op}_ok", "bayes_e", op, (1, 2, 4, 4, 4), set(), attrs={"axes": [1], "keepdims": 1}),
+            P(f"x5_{op}_rank_past", "bayes_e", op, (1, 2, 4, 4, 4, 4), {f"bayes_e.onnx.{snake}.rank"},
+              attrs={"axes": [1], "keepdims": 1}),
+            P(f"x5_{op}_axes_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.axes"},
+              attrs={"axes": [1, 2], "keepdims": 1}),
+            P(f"x5_{op}_keepdims_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.keepdims"},
+              attrs={"axes": [1], "keepdims": 0}),
+        ]
+    for op in ("Equal", "Greater", "Less"):
+        found += [P(f"x5_{op}_ok", "bayes_e", op, (1,) * 8 + (2, 2), set(), weight=(1,), run_on_bpu=True),
+                  P(f"x5_{op}_past", "bayes_e", op, (1,) * 9 + (2, 2), {f"bayes_e.onnx.{_snake(op)}.rank"},
+                    weight=(1,), run_on_bpu=True)]
+    found += [P("x5_reshape_ok", "bayes_e", "Reshape", (1,) * 8 + (2, 2), set(), weight="shape:1,1,1,1,1,1,1,1,4"),
+              P("x5_reshape_past", "bayes_e", "Reshape", (1,) * 8 + (2, 2), {"bayes_e.onnx.reshape.rank"},
+                weight="shape:1,1,1,1,1,1,1,1,1,1,4"),
+              P("x5_flatten_ok", "bayes_e", "Flatten", (1,) * 8 + (2, 2), set(), attrs={"axis": 1}),
+              P("x5_flatten_past", "bayes_e", "Flatten", (1,) * 9 + (2, 2), {"bayes_e.onnx.flatten.rank"},
+                attrs={"axis": 1}),
+              P("x5_squeeze_ok", "bayes_e", "Squeeze", (1,) * 8 + (2, 2), set(), attrs={"axes": [0]}),
+              P("x5_squeeze_past", "bayes_e", "Squeeze", (1,) * 9 + (2, 2), {"bayes_e.onnx.squeeze.rank"},
+                attrs={"axes": [0]}),
+              P("x5_unsqueeze_ok", "bayes_e", "Unsqueeze", (1,) * 7 + (2, 2), set(), attrs={"axes": [0]}),
+              P("x5_unsqueeze_past", "bayes_e", "Unsqueeze", (1,) * 8 + (2, 2), {"bayes_e.onnx.unsqueeze.rank"},
+                attrs={"axes": [0]})]
+    return found
+
+
+PROBES += _pairs()
+
+
+def _mirrored():
+    """An X5 probe holds on Ultra where the Ultra row has the same checks (inherited rows)."""
+    from qcheck.onnx.rules import load_onnx_rules
+
+    rules = load_onnx_rules()
+    found = []
+    for probe in [p for p in PROBES if p.march == "bayes_e"]:
+        x5, ultra = rules.row(probe.op, "bayes_e"), rules.row(probe.op, "bayes")
+        if x5 is None or ultra is None or ultra.placement != x5.placement:
+            continue
+        same = lambda row: {(c.id.split(".")[-1], c.check.text, c.when.text if c.when else None)  # noqa: E731
+                            for c in row.constraints}
+        if same(x5) != same(ultra):
+            continue
+        found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
+                           {e.replace("bayes_e.", "bayes.", 1) for e in probe.expect}, dict(probe.attrs),
+                           probe.weight, probe.run_on_bpu))
+    return found
+
+
+PROBES += _mirrored()
