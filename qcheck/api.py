@@ -24,6 +24,10 @@ def check(target: Any, options: Options, example_inputs: tuple | None = None,
     validate(options, rules)
     if example_inputs is None and _is_onnx(target):
         return _check_onnx(target, options, rules)
+    if options.flow == "ptq":
+        from qcheck.onnx.export import check_exported
+
+        return check_exported(target, options, rules.resolve_march(options.march), example_inputs)
     graph = capture(target, options.inputs, example_inputs)
     return check_graph(graph, describe_target(target), options, rules)
 
@@ -58,6 +62,10 @@ def check_all_marches(target: Any, options: Options, example_inputs: tuple | Non
         validate(each, rules)
     if example_inputs is None and _is_onnx(target):
         return [_check_onnx(target, each, rules) for each in per_march]
+    if options.flow == "ptq":
+        from qcheck.onnx.export import check_exported
+
+        return [check_exported(target, each, each.march, example_inputs) for each in per_march]
     graph = capture(target, options.inputs, example_inputs)
     return [check_graph(graph, describe_target(target), each, rules) for each in per_march]
 
@@ -74,6 +82,8 @@ def validate(options: Options, rules: RuleSet) -> str:
         raise QcheckError(f"mode must be fx or eager, not {options.mode!r}")
     if options.fallback not in (None, "cpu"):
         raise QcheckError(f"fallback must be cpu, not {options.fallback!r}")
+    if options.flow not in ("qat", "ptq"):
+        raise QcheckError(f"flow must be qat or ptq, not {options.flow!r}")
     if options.fail_on not in ("error", "warning"):
         raise QcheckError(f"fail-on must be error or warning, not {options.fail_on!r}")
     return march

@@ -82,6 +82,9 @@ def main():
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
               help="List layers whose estimated BPU time is above this many microseconds.")
+@click.option("--flow", type=click.Choice(["qat", "ptq"]),
+              help="qat: the PyTorch (QAT plugin) table (default); ptq: export to ONNX at opset 11 and "
+                   "check against the vendor's ONNX lists, as its PTQ toolchain would.")
 @click.option("--run-on-bpu", "run_on_bpu", multiple=True, metavar="NODE",
               help="ONNX models: run this node on the BPU (the toolchain's run_on_bpu); repeatable.")
 @click.option("--max-subgraphs", type=click.IntRange(min=0), metavar="N",
@@ -93,13 +96,13 @@ def main():
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
                   rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,
-                  fallback, advice, run_on_bpu, max_subgraphs, fail_on_cpu, no_cache, quiet, debug):
+                  fallback, advice, flow, run_on_bpu, max_subgraphs, fail_on_cpu, no_cache, quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
            "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice,
            "mode": mode, "run_on_bpu": list(run_on_bpu), "max_subgraphs": max_subgraphs,
-           "fail_on_cpu": fail_on_cpu}
+           "fail_on_cpu": fail_on_cpu, "flow": flow}
     try:
         from qcheck import config
 
@@ -160,6 +163,7 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         run_on_bpu=cli.get("run_on_bpu") or [],
         max_subgraphs=cli.get("max_subgraphs"),
         fail_on_cpu=cli.get("fail_on_cpu"),
+        flow=cli.get("flow") or "qat",
     )
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(model, options) if use_cache and not every_march else None
@@ -200,7 +204,7 @@ def _cache_key(model: str, options) -> str | None:
         return None
     from qcheck.onnx import is_onnx_target
 
-    if is_onnx_target(model):  # the PTQ flow needs no torch: nothing to save by caching
+    if is_onnx_target(model) or options.flow == "ptq":  # the key covers only the PyTorch rule files
         return None
     return cache.key(model, options, shipped_rule_files() + list(options.rules))
 

@@ -26,3 +26,4 @@ class Options:
     run_on_bpu: list[str] = field(default_factory=list)
     max_subgraphs: int | None = None
     fail_on_cpu: str | None = None  # "inside": CPU nodes between BPU subgraphs | "any"
+    flow: str = "qat"  # "ptq": a PyTorch model is exported to ONNX and checked against the ONNX lists

@@ -242,3 +242,20 @@ def test_supported_onnx_ops_doc_is_generated_from_the_rules():
             handle.write(expected)
     with open(path, encoding="utf-8") as handle:
         assert handle.read() == expected, "docs/SUPPORTED_ONNX_OPS.md is stale: QCHECK_UPDATE_GOLDEN=1 pytest"
+
+
+def test_flow_ptq_exports_a_pytorch_model_and_names_its_modules():
+    from qcheck.api import check
+    from qcheck.capture import InputSpec
+    from qcheck.options import Options
+
+    target = os.path.join(ROOT, "examples", "seed_net.py") + ":Net"
+    ptq = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))], flow="ptq"))
+    assert ptq.capture == "onnx" and ptq.model == target
+    pool = next(layer for layer in ptq.layers if layer.op == "AveragePool")
+    assert pool.region == "cpu" and pool.module_path == "avg_pool"
+    assert [f.rule for f in pool.findings] == ["bernoulli2.onnx.average_pool.kernel_size"]
+    assert pool.findings[0].observed == {"kernel_h": 8, "kernel_w": 8}
+    assert ptq.partition["subgraph_count"] == 2
+    qat = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))]))
+    assert qat.capture != "onnx"  # the same model, the QAT answer

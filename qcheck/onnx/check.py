@@ -109,7 +109,8 @@ def place_nodes(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: se
         dtype = "int8" if on_bpu else "float32"
         layer = LayerResult(
             name=node.name, op=node.op_type, status=status_of(region, findings),
-            module_type=(row.vendor_type if row and on_bpu else None), module_path=None, source=None,
+            module_type=(row.vendor_type if row and on_bpu else None), module_path=_module_path(node.name),
+            source=None,
             inputs=[TensorInfo(_shape(model, i), dtype) for i in node.inputs if i and i not in model.constant_values],
             outputs=[TensorInfo(_shape(model, o), dtype) for o in node.outputs if o],
             findings=findings, targets=[node.op_type], region=region, after=after)
@@ -139,6 +140,14 @@ def _output_reshape(node, model, march, row) -> LayerResult:
                           advice=row.output_reshape, observed={"output_rank": len(model.shapes.get(out) or ())},
                           allowed="a 4-D model output (N, C, 1, 1)")],
         targets=["Reshape"], region="cpu", after=[node.name])
+
+
+def _module_path(name: str) -> str | None:
+    """torch's exporter names a node after its module scope: "/model.10/m/m.0/attn/Softmax" is
+    module model.10.m.m.0.attn."""
+    if not name.startswith("/") or name.count("/") < 2:
+        return None
+    return ".".join(part for part in name.split("/")[1:-1] if part) or None
 
 
 def _shape(model: OnnxModel, value: str) -> list[int] | None:
