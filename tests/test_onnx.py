@@ -218,8 +218,12 @@ def test_every_format_renders_an_onnx_report(exported, tmp_path):
     for fmt in FORMATS:
         text = render([report], fmt)
         assert "Softmax" in text or fmt in ("junit",), fmt
-    html = render([report], "html")
-    assert "cluster_2" in html or "subgraph" in html
+    from qcheck.render.html import _partition
+
+    outlined = _partition(report)  # what the HTML page outlines, and the CPU node it marks as a cut
+    softmax = next(layer.name for layer in report.layers if layer.op == "Softmax")
+    assert len(outlined["subgraphs"]) == 2 and outlined["cuts"] == [softmax]
+    assert softmax in render([report], "html")
 
 
 def test_onnx_check_imports_no_torch(exported):

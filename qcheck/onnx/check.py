@@ -36,7 +36,6 @@ MODEL_RULES = {
                       "keep those nodes on the BPU (see their findings), or remove them from the model"),
 }
 POSTPROCESS_OPS = {"NonMaxSuppression"}
-# The ops the vendor lists mark as "run on CPU by default" list run_on_bpu as the way to the BPU.
 
 
 def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: list[str] | None = None,
@@ -210,8 +209,8 @@ def model_rules(model: OnnxModel) -> list[Finding]:
         add("onnx.model.outputs", {"outputs": len(model.outputs)}, f"it has {len(model.outputs)}", "<= 32")
     dims = [model.input_dims[name] for name in model.inputs]
     fixed = [model.shapes.get(name) for name in model.inputs]
-    if len(dims) != 1 or len(dims[0]) != 4 or fixed[0] is None or fixed[0][0] != 1 or \
-            any(not isinstance(d, int) or d <= 0 for d in dims[0]) and fixed[0] is None:
+    # A dynamic dim fixed by --input-shape counts as fixed: shape inference then knows it.
+    if len(dims) != 1 or len(dims[0]) != 4 or fixed[0] is None or fixed[0][0] != 1:
         shown = "; ".join(f"{n}: {'x'.join(str(d) for d in (model.shapes.get(n) or dims[i]))}"
                           for i, n in enumerate(model.inputs))
         add("onnx.model.input", {"inputs": len(dims), "shapes": shown}, f"it has {shown or 'no input'}",
