@@ -156,6 +156,12 @@ def test_explain_onnx_ids():
     assert result.returncode == 0 and "31" in result.stdout and "ONNX Conv" in result.stdout
     result = _run("explain", "bayes_e.onnx.softmax.cpu_default")
     assert result.returncode == 0 and "run_on_bpu" in result.stdout
+    for rule_id, words in [("onnx.model.opset", "opset_version=11"), ("onnx.gate.max_subgraphs", "CI gate"),
+                           ("bayes_e.onnx.gemm.output_reshape", "1x1 convolution"),
+                           ("bernoulli2.onnx.unlisted", "not in the bernoulli2 ONNX list")]:
+        result = _run("explain", rule_id)
+        assert result.returncode == 0 and words in result.stdout, (rule_id, result.stdout, result.stderr)
+    assert _run("explain", "bayes_e.onnx.conv.nope").returncode == 2
 
 
 # ---- real models, exported once per session -------------------------------------------------

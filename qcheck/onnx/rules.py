@@ -228,7 +228,7 @@ def explain(rule_id: str, extra: list[str] | None = None) -> str | None:
         return "\n".join(lines) + "\n"
     row = ruleset.find_row(rule_id)
     if row is None:
-        return None
+        return _explain_builtin(rule_id, ruleset)
     lines = [rule_id, "", f"  {placement_sentence(row)}", "", f"  operator:  ONNX {row.op} (PTQ flow)",
              f"  march:     {row.march} ({MARCHES[row.march]})"]
     for label, value in (("table", row.table), ("advice", row.advice), ("note", row.note)):
@@ -273,3 +273,25 @@ def markdown(ruleset: OnnxRuleSet | None = None) -> str:
             cells.append(text + (f"<br>{limits}" if limits and row.placement in ("bpu", "cpu_default") else ""))
         lines.append(f"| {op} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _explain_builtin(rule_id: str, ruleset: OnnxRuleSet) -> str | None:
+    """The model rules, the CI gates, an unlisted op and a row's output reshape."""
+    from qcheck.onnx.check import MODEL_RULES
+
+    march, _, rest = rule_id.partition(".onnx.")
+    if rule_id in MODEL_RULES:
+        says, advice = MODEL_RULES[rule_id]
+        where = "CI gate of the PTQ flow" if ".gate." in rule_id else "model rule of the PTQ flow (every march)"
+        return f"{rule_id}\n\n  {says}\n\n  kind:      {where}\n  advice:    {advice}\n"
+    if march in MARCHES and rest == "unlisted":
+        return (f"{rule_id}\n\n  an op that is not in the {march} ONNX list: neither the BPU nor the CPU runs it\n\n"
+                f"  march:     {march} ({MARCHES[march]})\n  advice:    replace it with listed ops before export\n")
+    op_id, _, what = rest.rpartition(".")
+    if march in MARCHES and what == "output_reshape":
+        row = next((r for r in ruleset.rows.values() if r.march == march and r.id == op_id and r.output_reshape), None)
+        if row is not None:
+            return (f"{rule_id}\n\n  the converter runs {row.op} as a 1x1 convolution on 4-D tensors; a reshape to "
+                    f"a non-4-D model output after it runs on the CPU\n\n  march:     {march} ({MARCHES[march]})\n"
+                    f"  advice:    {row.output_reshape}\n  defined:   {row.file}:{row.line}\n")
+    return None
