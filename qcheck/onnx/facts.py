@@ -59,7 +59,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     if "axes" in a or node.op_type.startswith("Reduce"):
         axes = a.get("axes")
         if axes is None and len(node.inputs) > 1 and node.inputs[1] in model.constants:
-            axes = list(model.constants[node.inputs[1]].reshape(-1))
+            axes = model.constants[node.inputs[1]]
         if axes is not None and first is not None:
             axes = [int(x) % len(first) for x in axes]
             facts["axes_count"] = len(axes)
