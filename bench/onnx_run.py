@@ -5,8 +5,9 @@
 
 Each model is exported once (torch's TorchScript-based exporter, opset 11; untimed). Then, best of
 --repeat runs, each in a fresh interpreter: the whole CLI (spawn to exit, json to /dev/null), and
-the check alone inside it (qcheck.onnx.check.check_onnx after `import onnx`). No torch is imported
-by the checks; the shared machine makes every figure a best-of.
+the check alone inside it (qcheck.onnx.check.check_onnx, after importing qcheck's modules). Neither
+torch nor numpy (nor `import onnx`) is imported by the checks; the shared machine makes every
+figure a best-of, and the load average during the run is recorded beside it.
 """
 
 from __future__ import annotations
@@ -46,16 +47,14 @@ def export(name: str, folder: str) -> str:
 
 def _inner(path: str) -> None:
     start = time.perf_counter()
-    import onnx  # noqa: F401
-
-    imported = time.perf_counter()
     from qcheck.onnx.check import check_onnx
 
+    imported = time.perf_counter()
     report = check_onnx(path, "bayes_e")
     done = time.perf_counter()
     print(json.dumps({"import_s": imported - start, "check_s": done - imported,
                       "nodes": report.nodes["total"], "subgraphs": report.partition["subgraph_count"],
-                      "torch": "torch" in sys.modules}))
+                      "torch": "torch" in sys.modules, "numpy": "numpy" in sys.modules}))
 
 
 def measure(path: str, repeat: int) -> dict:
@@ -70,16 +69,18 @@ def measure(path: str, repeat: int) -> dict:
                              capture_output=True, text=True).stdout
         inner.append(json.loads(out.strip().splitlines()[-1]))
     best = min(inner, key=lambda r: r["check_s"])
-    return {"cli_s": min(cli), **best, "onnx_import_s": min(r["import_s"] for r in inner),
-            "size_mb": os.path.getsize(path) / 1e6}
+    return {"cli_s": min(cli), **best, "qcheck_import_s": min(r["import_s"] for r in inner),
+            "size_mb": os.path.getsize(path) / 1e6, "load": os.getloadavg()[0]}
 
 
 def table(results: dict) -> str:
     lines = ["| model | ONNX nodes | file MB | BPU subgraphs | qcheck CLI s | check s (after import) | "
-             "import onnx s | target s | torch imported |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "import qcheck.onnx s | target s | torch / numpy imported | load average |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for name, r in results.items():
         lines.append(f"| {name} | {r['nodes']} | {r['size_mb']:.0f} | {r['subgraphs']} | {r['cli_s']:.2f} | "
-                     f"{r['check_s']:.2f} | {r['onnx_import_s']:.2f} | {TARGETS[name]} | {'yes' if r['torch'] else 'no'} |")
+                     f"{r['check_s']:.2f} | {r['qcheck_import_s']:.2f} | {TARGETS[name]} | "
+                     f"{'yes' if r['torch'] else 'no'} / {'yes' if r['numpy'] else 'no'} | {r['load']:.1f} |")
     return "\n".join(lines)
 
 

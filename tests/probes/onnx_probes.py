@@ -19,6 +19,7 @@ class Probe:
     attrs: dict = field(default_factory=dict)
     weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
     run_on_bpu: bool = False
+    twice: bool = False  # the node reads the model input twice (two feature-map inputs)
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
@@ -112,6 +113,8 @@ def build(probe: Probe):
         weight = np.zeros(probe.weight, dtype=dtype)
         initializers.append(numpy_helper.from_array(weight, "w"))
         inputs.append("w")
+    if probe.twice:
+        inputs.append("x")
     node = helper.make_node(probe.op, inputs, ["y"], name="probe", **probe.attrs)
     graph = helper.make_graph([node], "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
                               [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)], initializers)
@@ -263,3 +266,82 @@ def _mirrored():
 
 
 PROBES += _mirrored()
+
+
+def _more_pairs():
+    """Ultra rows that differ from X5, and the X3 rows."""
+    P = Probe
+    found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
+               {e.replace("bayes_e.", "bayes.", 1) for e in p.expect}, dict(p.attrs), p.weight)
+             for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
+    found += [
+        P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [256, 256], "strides": [256, 256], "pads": [256, 256, 256, 256]}),
+        P("ultra_avgpool_kernel_past", "bayes", "AveragePool", (1, 2, 600, 600), {"bayes.onnx.average_pool.kernel_size"},
+          attrs={"kernel_shape": [257, 2]}),
+        P("ultra_avgpool_stride_past", "bayes", "AveragePool", (1, 2, 600, 600), {"bayes.onnx.average_pool.stride"},
+          attrs={"kernel_shape": [2, 2], "strides": [257, 257]}),
+        P("ultra_avgpool_padding_past", "bayes", "AveragePool", (1, 2, 8, 8), {"bayes.onnx.average_pool.padding"},
+          attrs={"kernel_shape": [256, 2], "pads": [257, 0, 257, 0]}),
+        P("ultra_argmin_ok", "bayes", "ArgMin", (1, 64, 2, 2), set(), attrs={"axis": 1}),
+        P("ultra_argmin_past", "bayes", "ArgMin", (1, 65, 2, 2), {"bayes.onnx.arg_min.shape"}, attrs={"axis": 1}),
+        P("ultra_div_ok", "bayes", "Div", (1, 2, 4, 4), set(), twice=True),
+        P("ultra_div_constant_past", "bayes", "Div", (1, 2, 4, 4), {"bayes.onnx.div.feature_inputs"}, weight=(1,)),
+    ]
+    for op in ("Add", "Sub"):
+        found += [P(f"ultra_{op}_broadcast_ok", "bayes", op, (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
+                  P(f"ultra_{op}_broadcast_first_past", "bayes", op, (2, 2, 4, 4),
+                    {f"bayes.onnx.{op.lower()}.broadcast_first"}, weight=(1, 2, 4, 4))]
+    for op in ("Equal", "Greater", "Less"):
+        found += [P(f"ultra_{op}_ok", "bayes", op, (1, 1, 1, 2, 2), set(), weight=(1,), run_on_bpu=True),
+                  P(f"ultra_{op}_past", "bayes", op, (1, 1, 1, 1, 2, 2), {f"bayes.onnx.{op.lower()}.rank"},
+                    weight=(1,), run_on_bpu=True)]
+    x3 = "bernoulli2"
+    ct = lambda name, expect, k=(2, 2), s=2, c=8: P(  # noqa: E731
+        name, x3, "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
+        attrs={"kernel_shape": list(k), "strides": [s, s], "group": c})
+    found += [
+        P("x3_add_ok", x3, "Add", (1, 2048, 2, 2), set(), twice=True),
+        P("x3_add_past", x3, "Add", (1, 2049, 2, 2), {"bernoulli2.onnx.add.channels"}, twice=True),
+        P("x3_mul_ok", x3, "Mul", (1, 2048, 2, 2), set(), twice=True),
+        P("x3_mul_channels_past", x3, "Mul", (1, 2049, 2, 2), {"bernoulli2.onnx.mul.channels"}, twice=True),
+        P("x3_mul_rank_past", x3, "Mul", (1, 8, 2), {"bernoulli2.onnx.mul.rank"}, twice=True),
+        P("x3_argmax_ok", x3, "ArgMax", (1, 64, 2, 2), set(), attrs={"axis": 1}),
+        P("x3_argmax_past", x3, "ArgMax", (1, 65, 2, 2), {"bernoulli2.onnx.arg_max.shape"}, attrs={"axis": 1}),
+        P("x3_avgpool_ok", x3, "AveragePool", (1, 2, 16, 16), set(), attrs={"kernel_shape": [7, 7]}),
+        P("x3_avgpool_past", x3, "AveragePool", (1, 2, 16, 16), {"bernoulli2.onnx.average_pool.kernel_size"},
+          attrs={"kernel_shape": [8, 7]}),
+        P("x3_concat_ok", x3, "Concat", (1, 1024, 2, 2), set(), attrs={"axis": 1}, twice=True),
+        P("x3_concat_past", x3, "Concat", (1, 1025, 2, 2), {"bernoulli2.onnx.concat.channels"}, attrs={"axis": 1},
+          twice=True),
+        P("x3_conv_rank_past", x3, "Conv", (1, 4, 16), {"bernoulli2.onnx.conv.rank"}, weight=(8, 4, 3),
+          attrs={"kernel_shape": [3]}),
+        ct("x3_convt_ok", set(), k=(14, 14), s=4, c=2048),
+        ct("x3_convt_kernel_past", {"bernoulli2.onnx.conv_transpose.kernel_size"}, k=(1, 2)),
+        ct("x3_convt_stride_past", {"bernoulli2.onnx.conv_transpose.stride"}, s=3),
+        ct("x3_convt_channels_past", {"bernoulli2.onnx.conv_transpose.channels"}, c=2049),
+        P("x3_div_ok", x3, "Div", (1, 2, 4, 4), set(), twice=True),
+        P("x3_div_past", x3, "Div", (1, 2, 4, 4), {"bernoulli2.onnx.div.feature_inputs"}, weight=(1,)),
+        P("x3_gemm_ok", x3, "Gemm", (1, 16384), set(), weight=(16384, 2)),
+        P("x3_gemm_past", x3, "Gemm", (1, 16385), {"bernoulli2.onnx.gemm.channels"}, weight=(16385, 2)),
+        P("x3_gap_ok", x3, "GlobalAveragePool", (1, 2, 64, 128), set()),
+        P("x3_gap_past", x3, "GlobalAveragePool", (1, 2, 65, 128), {"bernoulli2.onnx.global_average_pool.input_size"}),
+        P("x3_gmp_ok", x3, "GlobalMaxPool", (1, 2, 1024, 1024), set()),
+        P("x3_gmp_past", x3, "GlobalMaxPool", (1, 2, 1025, 1024), {"bernoulli2.onnx.global_max_pool.input_size"}),
+        P("x3_matmul_ok", x3, "MatMul", (1, 1, 2, 4), set(), weight=(1, 1, 4, 2)),
+        P("x3_matmul_past", x3, "MatMul", (1, 1, 1, 2, 4), {"bernoulli2.onnx.matmul.rank"}, weight=(1, 1, 1, 4, 2)),
+        P("x3_maxpool_ok", x3, "MaxPool", (1, 2, 400, 400), set(), attrs={"kernel_shape": [64, 64], "strides": [185, 185]}),
+        P("x3_maxpool_kernel_past", x3, "MaxPool", (1, 2, 400, 400), {"bernoulli2.onnx.max_pool.kernel_size"},
+          attrs={"kernel_shape": [65, 64]}),
+        P("x3_maxpool_stride_past", x3, "MaxPool", (1, 2, 400, 400), {"bernoulli2.onnx.max_pool.stride"},
+          attrs={"kernel_shape": [2, 2], "strides": [186, 186]}),
+        P("x3_resize_ok", x3, "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
+        P("x3_resize_factor_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
+        P("x3_resize_rank_past", x3, "Resize", (1, 2, 4, 4, 4), {"bernoulli2.onnx.resize.rank"},
+          attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+    ]
+    return found
+
+
+PROBES += _more_pairs()
