@@ -263,3 +263,13 @@ def test_flow_ptq_exports_a_pytorch_model_and_names_its_modules():
     assert ptq.partition["subgraph_count"] == 2
     qat = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))]))
     assert qat.capture != "onnx"  # the same model, the QAT answer
+
+
+def test_missing_onnx_package_is_one_clear_line(tmp_path):
+    path = _save(build(PROBES[0]), tmp_path)
+    code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"
+            f"main([{path!r}, '--march', 'bayes_e'])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "qcheck[onnx]" in result.stderr, result.stderr

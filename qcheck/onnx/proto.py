@@ -28,7 +28,10 @@ _loaded: dict[str, Any] = {}
 def modules() -> tuple[Any, Any]:
     """(onnx_ml_pb2, shape_inference) from the installed onnx package."""
     if not _loaded:
-        spec = importlib.util.find_spec("onnx")
+        try:
+            spec = None if sys.modules.get("onnx", False) is None else importlib.util.find_spec("onnx")
+        except (ImportError, ValueError):
+            spec = None
         if spec is None or not spec.origin:
             from qcheck.onnx import ONNX_MISSING
 
