@@ -165,6 +165,12 @@ def _check_one(model: str, settings, cli: dict, use_cache: bool):
         fail_on_cpu=cli.get("fail_on_cpu"),
         flow=cli.get("flow") or "qat",
     )
+    from qcheck.onnx import is_onnx_target
+
+    if is_onnx_target(model) and not options.rules:  # the PTQ flow: no PyTorch tables to load
+        from qcheck.onnx.check import check_with_options
+
+        return check_with_options(model, options)
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(model, options) if use_cache and not every_march else None
     if entry is not None:

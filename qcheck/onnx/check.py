@@ -3,6 +3,7 @@ the BPU within its row's limits or on the CPU with the reason, then BPU subgraph
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from qcheck import expr
@@ -321,3 +322,30 @@ def _metadata(rules: OnnxRuleSet, layers: list[LayerResult], march: str) -> dict
                                  "table": row.table if row else None, "note": row.note if row else None,
                                  "advice": row.advice if row else f.advice}
     return found
+
+
+def resolve_march(text: str | None) -> str:
+    """A march name or alias (rules/marches.yaml), read without loading the PyTorch tables: the
+    PTQ flow needs only the ONNX rows."""
+    from qcheck.paths import shipped_rules_dir
+    from qcheck.yamlfile import load
+
+    choices = ", ".join(MARCHES)
+    if not text:
+        raise QcheckError(f"no march given; pass --march with one of: {choices}")
+    wanted = text.strip().lower()
+    data = load(os.path.join(shipped_rules_dir(), "marches.yaml")) or {}
+    for name, spec in (data.get("marches") or {}).items():
+        aliases = spec.get("aliases") or [] if isinstance(spec, dict) else []
+        if name in MARCHES and (wanted == name or wanted in (str(a).lower() for a in aliases)):
+            return name
+    raise QcheckError(f"unknown march {text!r}; choose one of: {choices}")
+
+
+def check_with_options(path: str, options) -> list[Report]:
+    """The CLI's ONNX path (one report, or one per march with --march all)."""
+    wanted = (options.march or "").strip().lower()
+    marches = list(MARCHES) if wanted == "all" else [resolve_march(options.march)]
+    return [check_onnx(path, march, options.inputs, run_on_bpu=list(options.run_on_bpu),
+                       max_subgraphs=options.max_subgraphs, fail_on_cpu=options.fail_on_cpu,
+                       ignore=list(options.ignore), fail_on=options.fail_on) for march in marches]
