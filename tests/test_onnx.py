@@ -12,7 +12,6 @@ import pytest
 
 onnx = pytest.importorskip("onnx")
 
-from qcheck.errors import QcheckError  # noqa: E402
 from qcheck.onnx.check import check_onnx  # noqa: E402
 from qcheck.onnx.rules import load_onnx_rules  # noqa: E402
 from tests.probes.onnx_probes import PROBES, build  # noqa: E402
@@ -97,8 +96,8 @@ def _run(*args, cwd=ROOT):
 
 
 def test_bad_onnx_input(tmp_path):
-    from onnx import TensorProto, helper, numpy_helper
     import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
 
     good = build(PROBES[0])
     data = good.SerializeToString()

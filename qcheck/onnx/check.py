@@ -3,6 +3,7 @@ the BPU within its row's limits or on the CPU with the reason, then BPU subgraph
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from typing import Any
 
@@ -62,16 +63,14 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
     report.partition = partition(layers)
     model_findings += _gates(report, max_subgraphs, fail_on_cpu)
     skip = ignore or []
-    import fnmatch
 
-    kept_total = 0
+
     for layer in layers:
         kept = [f for f in layer.findings if not any(fnmatch.fnmatchcase(f.rule, g) for g in skip)]
         report.ignored += len(layer.findings) - len(kept)
         layer.findings = kept
         if layer.region == "bpu":
             layer.status = status_of("bpu", kept)
-        kept_total += len(kept)
     model_findings = [f for f in model_findings if not any(fnmatch.fnmatchcase(f.rule, g) for g in skip)]
     if model_findings:
         layers.insert(0, LayerResult(name=MODEL_LAYER, op="ModelProto", status=status_of("bpu", model_findings),
