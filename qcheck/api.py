@@ -23,8 +23,31 @@ def check(target: Any, options: Options, example_inputs: tuple | None = None,
 
     rules = ruleset or load_rules(options.rules)
     validate(options, rules)
+    if example_inputs is None and _is_onnx(target):
+        return _check_onnx(target, options, rules)
+    if options.flow == "ptq":
+        from qcheck.onnx.export import check_exported
+
+        return check_exported(target, options, rules.resolve_march(options.march), example_inputs)
     graph = capture(target, options.inputs, example_inputs)
     return check_graph(graph, describe_target(target), options, rules)
+
+
+def _is_onnx(target: Any) -> bool:
+    from qcheck.onnx import is_onnx_target
+
+    return is_onnx_target(target)
+
+
+def _check_onnx(target: Any, options: Options, rules: RuleSet) -> Report:
+    """The PTQ flow: the vendor's ONNX lists instead of the PyTorch table (qcheck.onnx)."""
+    import os
+
+    from qcheck.onnx.check import check_onnx
+
+    return check_onnx(os.fspath(target), rules.resolve_march(options.march), options.inputs,
+                      run_on_bpu=list(options.run_on_bpu), max_subgraphs=options.max_subgraphs,
+                      fail_on_cpu=options.fail_on_cpu, ignore=list(options.ignore), fail_on=options.fail_on)
 
 
 def check_all_marches(target: Any, options: Options, example_inputs: tuple | None = None,
@@ -38,6 +61,12 @@ def check_all_marches(target: Any, options: Options, example_inputs: tuple | Non
     per_march = [replace(options, march=march) for march in rules.marches]
     for each in per_march:
         validate(each, rules)
+    if example_inputs is None and _is_onnx(target):
+        return [_check_onnx(target, each, rules) for each in per_march]
+    if options.flow == "ptq":
+        from qcheck.onnx.export import check_exported
+
+        return [check_exported(target, each, each.march, example_inputs) for each in per_march]
     graph = capture(target, options.inputs, example_inputs)
     return [check_graph(graph, describe_target(target), each, rules) for each in per_march]
 

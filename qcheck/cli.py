@@ -94,17 +94,27 @@ def main():
               help="Run failing layers on the CPU instead of failing; report the BPU/CPU partition.")
 @click.option("--advice", type=float, metavar="MICROSECONDS",
               help="List layers whose estimated BPU time is above this many microseconds.")
+@click.option("--flow", type=click.Choice(CHOICES["flow"]),
+              help="qat: the PyTorch (QAT plugin) table (default); ptq: export to ONNX at opset 11 and "
+                   "check against the vendor's ONNX lists, as its PTQ toolchain would.")
+@click.option("--run-on-bpu", "run_on_bpu", multiple=True, metavar="NODE",
+              help="ONNX models: run this node on the BPU (the toolchain's run_on_bpu); repeatable.")
+@click.option("--max-subgraphs", type=click.IntRange(min=0), metavar="N",
+              help="ONNX models: exit 1 when the model compiles to more than N BPU subgraphs.")
+@click.option("--fail-on-cpu", type=click.Choice(CHOICES["fail-on-cpu"]),
+              help="ONNX models: exit 1 on CPU nodes between BPU subgraphs (inside), or on any CPU node.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the report cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
                   rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,
-                  fallback, advice, no_cache, quiet, debug):
+                  fallback, advice, flow, run_on_bpu, max_subgraphs, fail_on_cpu, no_cache, quiet, debug):
     """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
            "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice,
-           "mode": mode}
+           "mode": mode, "run_on_bpu": list(run_on_bpu), "max_subgraphs": max_subgraphs,
+           "fail_on_cpu": fail_on_cpu, "flow": flow}
     try:
         from qcheck import config
         from qcheck.options import read_environment
@@ -174,9 +184,19 @@ def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str 
         fallback=cli["fallback"],
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
+        run_on_bpu=cli.get("run_on_bpu") or [],
+        max_subgraphs=cli.get("max_subgraphs"),
+        fail_on_cpu=cli.get("fail_on_cpu"),
+        flow=cli.get("flow") or "qat",
     )
     validate(options)
     rule_files.add(tuple(options.rules))
+    from qcheck.onnx import is_onnx_target
+
+    if is_onnx_target(model) and not options.rules:  # the PTQ flow: no PyTorch tables to load
+        from qcheck.onnx.check import check_with_options
+
+        return check_with_options(model, options)
     every_march = (options.march or "").strip().lower() == "all"
     entry = _cache_key(cache_dir, model, options) if cache_dir and not every_march else None
     if entry is not None:
@@ -219,6 +239,10 @@ def _cache_key(cache_dir: str, model: str, options) -> str | None:
     from qcheck.paths import shipped_rule_files
 
     if looks_like_spec(model) or not os.path.isfile(model):
+        return None
+    from qcheck.onnx import is_onnx_target
+
+    if is_onnx_target(model) or options.flow == "ptq":  # the key covers only the PyTorch rule files
         return None
     return cache.key(cache_dir, model, options, shipped_rule_files() + list(options.rules))
 
@@ -316,7 +340,13 @@ def explain_command(rule_id, rule_files):
         from qcheck.rules import load_rules
 
         rules = load_rules(list(rule_files))
-        text = registry.explain(rules, rule_id)  # any rule id: a constraint, or one of qcheck's own
+        text = None
+        if ".onnx." in rule_id or rule_id.startswith("onnx."):  # the ONNX lists' ids (qcheck.onnx.rules)
+            from qcheck.onnx.rules import explain as explain_onnx
+
+            text = explain_onnx(rule_id)
+        if text is None:
+            text = registry.explain(rules, rule_id)  # any rule id: a constraint, or one of qcheck's own
         composite = rules.find_composite(rule_id) if text is None else None
         if composite is not None:  # `qcheck explain torch.nn.Hardswish` (or hardswish): its decomposition
             text = tables.explain_composite(rules, composite)

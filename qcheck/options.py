@@ -24,6 +24,8 @@ CHOICES = {
     "fail-on": ("error", "warning"),
     "mode": ("fx", "eager"),
     "fallback": ("cpu",),  # or none
+    "flow": ("qat", "ptq"),
+    "fail-on-cpu": ("inside", "any"),  # or none
 }
 DTYPE_OVERRIDES = ("qint8", "qint16", "qint32")  # a layer's dtype override (qint32: a high-precision output)
 
@@ -42,13 +44,19 @@ class Options:
     fallback: str | None = None  # "cpu": failing layers run on the CPU instead of failing the model
     advice: float | None = None  # list layers estimated above this many microseconds
     mode: str = "fx"  # "eager": also report what the vendor's eager-mode flow needs (qcheck.eager)
+    # The PTQ flow (ONNX models, qcheck.onnx): nodes moved to the BPU as the toolchain's run_on_bpu,
+    # and the CI gates on its partition.
+    run_on_bpu: list[str] = field(default_factory=list)
+    max_subgraphs: int | None = None
+    fail_on_cpu: str | None = None  # "inside": CPU nodes between BPU subgraphs | "any"
+    flow: str = "qat"  # "ptq": a PyTorch model is exported to ONNX and checked against the ONNX lists
 
 
 def validate(options: Options) -> None:
     """Reject a bad option value (from the API; the CLI and the config file check theirs as read)."""
     for name, allowed in CHOICES.items():
         value = getattr(options, name.replace("-", "_"))
-        if value is None and name in ("fallback", "activation-dtype"):  # none / the march's
+        if value is None and name in ("fallback", "activation-dtype", "fail-on-cpu"):  # none / the march's
             continue
         if value not in allowed:
             raise QcheckError(choice_error(f"--{name}", value, allowed))
@@ -57,6 +65,9 @@ def validate(options: Options) -> None:
             raise QcheckError(choice_error(f"the dtype override of {pattern!r}", dtype, DTYPE_OVERRIDES))
     if options.advice is not None and not options.advice >= 0:
         raise QcheckError(f"--advice must be a number of microseconds >= 0, not {options.advice!r}")
+    if options.max_subgraphs is not None and not (isinstance(options.max_subgraphs, int)
+                                                  and options.max_subgraphs >= 0):
+        raise QcheckError(f"--max-subgraphs must be a whole number >= 0, not {options.max_subgraphs!r}")
 
 
 def choice_error(name: str, value, allowed) -> str:

@@ -353,7 +353,7 @@ CASES: list[Case] = [
     Case("text-file-as-model", lambda w: [w.write("model.pt", "just some notes\n"), *MARCH, *SHAPE],
          "model.pt", ("unrecognised",)),
     Case("onnx-like-protobuf", lambda w: [w.write("model.onnx", b"\x08\x07\x12\x07pytorch\x1a\x032.1"), *MARCH,
-                                          *SHAPE], "model.onnx", ("unrecognised",)),
+                                          *SHAPE], "model.onnx", ("not an ONNX model", "no graph")),
     Case("gzip-file-as-model", lambda w: [w.write("model.pt.gz", b"\x1f\x8b\x08\x00" + bytes(40)), *MARCH, *SHAPE],
          "model.pt.gz", ("unrecognised",)),
     Case("zip-header-only", lambda w: [w.write("model.pt", b"PK\x03\x04garbage"), *MARCH, *SHAPE], "model.pt",

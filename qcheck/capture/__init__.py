@@ -239,6 +239,9 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
     if kind == "damaged-zip":
         raise QcheckError("a damaged zip archive (truncated or corrupt download?); save the model "
                           "again with torch.jit.save or torch.export.save", path)
+    if kind == "onnx":
+        raise QcheckError("an ONNX model: it is checked in the PTQ flow (qcheck.onnx), not captured "
+                          "with torch", path)
     if kind == "empty":
         raise QcheckError("the file is empty; pass a TorchScript (.pt) or torch.export (.pt2) file",
                           path)
@@ -313,7 +316,14 @@ def sniff(path: str) -> str:
     # Legacy torch.save and plain pickles start with the pickle protocol opcode.
     if head[:1] == b"\x80":
         return "pickle"
+    # An ONNX ModelProto starts with its ir_version (field 1, a small varint), then another
+    # length-delimited field (producer, domain, graph, opset_import...).
+    if len(head) >= 3 and head[0] == 0x08 and 0 < head[1] < 0x80 and head[2] in _ONNX_SECOND_FIELD:
+        return "onnx"
     return "unknown"
+
+
+_ONNX_SECOND_FIELD = {0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42, 0x52, 0x5a, 0x62, 0x72}
 
 
 def _describe_torch_save(path: str) -> str:

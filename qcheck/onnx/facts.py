@@ -1,0 +1,86 @@
+"""The facts an ONNX row's constraints read, from one node's attributes and inferred shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qcheck.onnx.model import OnnxModel, OnnxNode
+
+
+def _pairs(values, default) -> tuple[int, int]:
+    values = list(values or [])
+    if len(values) >= 2:
+        return int(values[-2]), int(values[-1])
+    return (default, default) if not values else (int(values[0]), int(values[0]))
+
+
+def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
+    shapes = [model.shapes.get(i) if i else None for i in node.inputs]
+    first = shapes[0] if shapes else None
+    out = model.shapes.get(node.outputs[0]) if node.outputs else None
+    facts: dict[str, Any] = {"input_count": len([i for i in node.inputs if i]),
+                             "const_inputs": sum(1 for i in node.inputs if i and i in model.constant_values)}
+    if first is not None:
+        facts.update(rank=len(first), max_dim=max(first, default=1), first_dim=first[0] if first else 1)
+        if len(first) == 4:
+            facts.update(N=first[0], C=first[1], H=first[2], W=first[3])
+    if out is not None:
+        facts["out_rank"] = len(out)
+        if len(out) == 4:
+            facts["out_C"] = out[1]
+    a = node.attrs
+    if "kernel_shape" in a or node.op_type in ("Conv", "ConvTranspose"):
+        kernel = a.get("kernel_shape")
+        if kernel is None and len(shapes) > 1 and shapes[1] is not None:
+            kernel = shapes[1][2:]
+        facts["kernel_h"], facts["kernel_w"] = _pairs(kernel, 1)
+        facts["stride_h"], facts["stride_w"] = _pairs(a.get("strides"), 1)
+        facts["dilation_h"], facts["dilation_w"] = _pairs(a.get("dilations"), 1)
+        pads = list(a.get("pads") or [0, 0, 0, 0])
+        half = len(pads) // 2
+        begin, end = pads[:half], pads[half:]
+        both = [max(x, y) for x, y in zip(begin, end)] or [0]
+        facts["pad_h"], facts["pad_w"] = _pairs(both, 0)
+    if node.op_type in ("Conv", "ConvTranspose") and len(shapes) > 1 and shapes[1] is not None:
+        weight = shapes[1]
+        group = int(a.get("group", 1))
+        facts["group"] = group
+        facts["in_channels"] = first[1] if first and len(first) > 1 else weight[1] * group
+        facts["out_channels"] = weight[0] if node.op_type == "Conv" else weight[1] * group
+        size = 1
+        for d in weight[1:]:
+            size *= d
+        facts["weight_size"] = size
+    if node.op_type == "Gemm" and len(shapes) > 1 and shapes[1] is not None:
+        k, n = shapes[1] if not a.get("transB") else shapes[1][::-1]
+        facts.update(in_channels=k, out_channels=n, kernel_h=1, kernel_w=1, weight_size=k)
+    if "axis" in a and first is not None:
+        facts["axis"] = int(a["axis"]) % max(len(first), 1)
+    if "axes" in a or node.op_type.startswith("Reduce"):
+        axes = a.get("axes")
+        if axes is None and len(node.inputs) > 1 and node.inputs[1] in model.constants:
+            axes = model.constants[node.inputs[1]]
+        if axes is not None and first is not None:
+            axes = [int(x) % len(first) for x in axes]
+            facts["axes_count"] = len(axes)
+            if len(axes) == 1:
+                facts["axis"] = axes[0]
+                facts["reduce_size"] = first[axes[0]]
+        elif first is not None and node.op_type.startswith("Reduce"):
+            facts["axes_count"] = len(first)
+        facts["keepdims"] = int(a.get("keepdims", 1))
+    if "mode" in a:
+        mode = a["mode"]
+        facts["mode"] = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if node.op_type == "Resize" and first is not None and out is not None and len(first) == 4 == len(out):
+        facts["scale_h"] = out[2] / first[2]
+        facts["scale_w"] = out[3] / first[3]
+    if node.op_type == "MatMul" and len(shapes) > 1 and first is not None and shapes[1] is not None:
+        b = shapes[1]
+        facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
+                     batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+    if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
+        facts["broadcast_first"] = first[0] != shapes[1][0]
+    elif len(shapes) > 1:
+        facts["broadcast_first"] = False
+    return facts

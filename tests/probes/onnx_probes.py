@@ -1,0 +1,347 @@
+"""ONNX probes: one-node models built with onnx.helper, at a BPU limit (ok) and just past it.
+
+Each probe names its march, the node and the complete set of findings its node must get."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Probe:
+    name: str
+    march: str
+    op: str
+    input: tuple  # the model input's shape
+    expect: set[str]  # every finding id of the node
+    attrs: dict = field(default_factory=dict)
+    weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
+    run_on_bpu: bool = False
+    twice: bool = False  # the node reads the model input twice (two feature-map inputs)
+
+
+def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
+    return Probe(name, march, "Conv", (1, channels, hw, hw), expect, weight=(out, channels // group, *kernel),
+                 attrs={"kernel_shape": list(kernel), "group": group, "strides": [stride, stride],
+                        "dilations": [dilation, dilation], "pads": [pad] * 4})
+
+
+PROBES = [
+    conv("x5_conv_kernel_ok", "bayes_e", 8, (31, 31), set(), hw=64),
+    conv("x5_conv_kernel_past", "bayes_e", 8, (32, 1), {"bayes_e.onnx.conv.kernel_size"}, hw=64),
+    conv("x5_conv_weight_ok", "bayes_e", 1057, (31, 1), set(), hw=32),  # 1057 * 31 = 32767
+    conv("x5_conv_weight_past", "bayes_e", 2048, (4, 4), {"bayes_e.onnx.conv.weight_size"}, hw=8),  # 32768
+    conv("x5_conv_channels_ok", "bayes_e", 8192, (1, 1), set(), hw=2),
+    conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2),
+    conv("x5_conv_stride_ok", "bayes_e", 4, (1, 1), set(), stride=256, hw=512),
+    conv("x5_conv_stride_past", "bayes_e", 4, (1, 1), {"bayes_e.onnx.conv.stride"}, stride=257, hw=514),
+    conv("x5_conv_dilation_ok", "bayes_e", 4, (3, 3), set(), dilation=16, hw=64),
+    conv("x5_conv_dilation_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation"}, dilation=17, hw=64),
+    conv("x5_conv_dilated_stride_ok", "bayes_e", 4, (3, 3), set(), dilation=2, stride=1, hw=32),
+    conv("x5_conv_dilated_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation_stride"},
+         dilation=2, stride=2, hw=32),
+    conv("x5_conv_padding_ok", "bayes_e", 4, (3, 3), set(), pad=256, hw=8),
+    conv("x5_conv_padding_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.padding"}, pad=257, hw=8),
+    conv("ultra_conv_weight_ok", "bayes", 7281, (3, 3), set(), hw=4),  # 65529
+    conv("ultra_conv_weight_past", "bayes", 7282, (3, 3), {"bayes.onnx.conv.weight_size"}, hw=4),  # 65538
+    conv("x3_conv_kernel_ok", "bernoulli2", 4, (7, 7), set()),
+    conv("x3_conv_kernel_past", "bernoulli2", 4, (8, 7), {"bernoulli2.onnx.conv.kernel_size"}),
+    conv("x3_conv_weight_ok", "bernoulli2", 2048, (4, 4), set(), hw=8),  # 32768
+    conv("x3_conv_weight_past", "bernoulli2", 2049, (4, 4), {"bernoulli2.onnx.conv.weight_size"}, hw=8),
+    conv("x3_conv_channels_ok", "bernoulli2", 2048, (1, 1), set(), group=2, hw=4),
+    conv("x3_conv_channels_past", "bernoulli2", 2050, (1, 1), {"bernoulli2.onnx.conv.channels"}, group=2, hw=4),
+    Probe("x5_softmax_default_cpu", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.cpu_default"},
+          attrs={"axis": 3}),
+    Probe("x5_softmax_on_bpu_ok", "bayes_e", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 3}, run_on_bpu=True),
+    Probe("x5_softmax_on_bpu_past", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.shape"},
+          attrs={"axis": 2}, run_on_bpu=True),
+    Probe("x3_softmax_cpu", "bernoulli2", "Softmax", (1, 2, 4, 8), {"bernoulli2.onnx.softmax.cpu"}, attrs={"axis": 3}),
+    Probe("x3_transpose_cpu", "bernoulli2", "Transpose", (1, 2, 4, 8), {"bernoulli2.onnx.transpose.cpu"},
+          attrs={"perm": [0, 2, 3, 1]}),
+    Probe("x5_transpose_bpu", "bayes_e", "Transpose", (1, 2, 4, 8), set(), attrs={"perm": [0, 2, 3, 1]}),
+    Probe("x3_sub_cpu", "bernoulli2", "Sub", (1, 2, 4, 8), {"bernoulli2.onnx.sub.cpu"}, weight=(1, 2, 4, 8)),
+    Probe("x5_maxpool_kernel_ok", "bayes_e", "MaxPool", (1, 2, 256, 256), set(), attrs={"kernel_shape": [256, 256]}),
+    Probe("x5_maxpool_kernel_past", "bayes_e", "MaxPool", (1, 2, 257, 257), {"bayes_e.onnx.max_pool.kernel_size"},
+          attrs={"kernel_shape": [257, 257]}),
+    Probe("x5_avgpool_kernel_ok", "bayes_e", "AveragePool", (1, 2, 128, 128), set(), attrs={"kernel_shape": [64, 128]}),
+    Probe("x5_avgpool_kernel_past", "bayes_e", "AveragePool", (1, 2, 128, 128),
+          {"bayes_e.onnx.average_pool.kernel_size"}, attrs={"kernel_shape": [65, 128]}),
+    Probe("x5_concat_axis_ok", "bayes_e", "Concat", (1, 2, 4, 4), set(), attrs={"axis": 1}, weight=(1, 2, 4, 4)),
+    Probe("x5_concat_axis_past", "bayes_e", "Concat", (1, 2, 4, 4), {"bayes_e.onnx.concat.axis"}, attrs={"axis": 0},
+          weight=(1, 2, 4, 4)),
+    Probe("x5_reduce_keepdims_ok", "bayes_e", "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [1], "keepdims": 1}),
+    Probe("x5_reduce_keepdims_past", "bayes_e", "ReduceMean", (1, 2, 4, 4), {"bayes_e.onnx.reduce_mean.keepdims"},
+          attrs={"axes": [1], "keepdims": 0}),
+    Probe("x5_reduce_axes_past", "bayes_e", "ReduceMean", (1, 2, 4, 4), {"bayes_e.onnx.reduce_mean.axes"},
+          attrs={"axes": [2, 3], "keepdims": 1}),
+    Probe("x5_argmax_ok", "bayes_e", "ArgMax", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
+    Probe("x5_argmax_past", "bayes_e", "ArgMax", (1, 8192, 2, 2), {"bayes_e.onnx.arg_max.shape"}, attrs={"axis": 1}),
+    Probe("ultra_argmax_ok", "bayes", "ArgMax", (1, 64, 2, 2), set(), attrs={"axis": 1}),
+    Probe("ultra_argmax_past", "bayes", "ArgMax", (1, 65, 2, 2), {"bayes.onnx.arg_max.shape"}, attrs={"axis": 1}),
+    Probe("x5_mul_one_constant_ok", "bayes_e", "Mul", (1, 2, 4, 4), set(), weight=(1, 2, 1, 1)),
+    Probe("ultra_mul_broadcast_first_past", "bayes", "Mul", (2, 2, 4, 4), {"bayes.onnx.mul.broadcast_first"},
+          weight=(1, 2, 4, 4)),
+    Probe("ultra_mul_broadcast_ok", "bayes", "Mul", (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
+    Probe("x5_prelu_ok", "bayes_e", "PRelu", (1, 2, 4, 4), set(), weight=(2, 1, 1)),
+    Probe("ultra_prelu_cpu", "bayes", "PRelu", (1, 2, 4, 4), {"bayes.onnx.prelu.cpu"}, weight=(2, 1, 1)),
+    Probe("x5_neg_cpu", "bayes_e", "Neg", (1, 2, 4, 4), {"bayes_e.onnx.neg.cpu"}),
+    Probe("x5_einsum_unsupported", "bayes_e", "Einsum", (1, 2, 4, 4), {"bayes_e.onnx.einsum.unsupported"},
+          attrs={"equation": "nchw->nchw"}),
+]
+
+
+def build(probe: Probe):
+    """The probe's one-node model (opset 11, ir_version 7, one 4-D input)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    inputs = ["x"]
+    initializers = []
+    if isinstance(probe.weight, str):  # "scales:1,1,2,2" (Resize) or "shape:1,4" (Reshape)
+        kind, _, values = probe.weight.partition(":")
+        numbers = [float(v) for v in values.split(",")]
+        if kind == "scales":
+            initializers += [numpy_helper.from_array(np.zeros(0, dtype=np.float32), "roi"),
+                             numpy_helper.from_array(np.array(numbers, dtype=np.float32), "scales")]
+            inputs += ["roi", "scales"]
+        else:
+            initializers.append(numpy_helper.from_array(np.array(numbers, dtype=np.int64), "shape"))
+            inputs.append("shape")
+    elif probe.weight is not None:
+        dtype = np.int64 if probe.op == "Gather" else np.float32
+        weight = np.zeros(probe.weight, dtype=dtype)
+        initializers.append(numpy_helper.from_array(weight, "w"))
+        inputs.append("w")
+    if probe.twice:
+        inputs.append("x")
+    node = helper.make_node(probe.op, inputs, ["y"], name="probe", **probe.attrs)
+    graph = helper.make_graph([node], "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
+                              [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7
+    return model
+
+
+def _rank_probes():
+    """The rows whose only limit is the rank: a probe at the highest rank allowed and one above."""
+    unary = ["Sigmoid", "Tanh", "Exp", "Log", "LeakyRelu", "HardSigmoid", "Elu", "Softplus", "Sqrt",
+             "Reciprocal", "Abs", "Floor", "Ceil", "Sin", "Cos", "Atan", "Acos", "Acosh", "Asin", "Asinh",
+             "Atanh", "Cosh", "Erf", "Round", "Selu", "Sign", "Sinh", "Softsign"]
+    found = []
+    for op in unary:
+        rule = "bayes_e.onnx." + _snake(op) + ".rank"
+        found.append(Probe(f"x5_{op}_rank_ok", "bayes_e", op, (1,) * 8 + (2, 2), set()))
+        found.append(Probe(f"x5_{op}_rank_past", "bayes_e", op, (1,) * 9 + (2, 2), {rule}))
+    for op, march, top in [("Add", "bayes_e", 10), ("Sub", "bayes_e", 10), ("Mul", "bayes_e", 10),
+                           ("Div", "bayes_e", 10), ("Max", "bayes_e", 10), ("Min", "bayes_e", 10),
+                           ("Add", "bayes", 5), ("Sub", "bayes", 5), ("Mul", "bayes", 5),
+                           ("Max", "bayes", 5), ("Min", "bayes", 5)]:
+        rule = f"{march}.onnx.{_snake(op)}.rank"
+        ok, past = (1,) * (top - 2) + (2, 2), (1,) * (top - 1) + (2, 2)
+        found.append(Probe(f"{march}_{op}_rank_ok", march, op, ok, set(), weight=ok))
+        found.append(Probe(f"{march}_{op}_rank_past", march, op, past, {rule}, weight=past))
+    return found
+
+
+def _snake(op: str) -> str:
+    from qcheck.onnx.rules import _snake as snake
+
+    return snake(op)
+
+
+PROBES += _rank_probes()
+
+
+def _pairs():
+    """Hand-made pairs for the X5 rows with attribute or shape limits."""
+    P = Probe
+    # depthwise (group = C): the weight stays small at 2048 channels
+    ct = lambda name, expect, k=(2, 2), s=2, c=8, d=1: P(  # noqa: E731
+        name, "bayes_e", "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
+        attrs={"kernel_shape": list(k), "strides": [s, s], "dilations": [d, d], "group": c})
+    found = [
+        ct("x5_convt_ok", set(), k=(14, 14), s=14, c=2048),
+        ct("x5_convt_kernel_past", {"bayes_e.onnx.conv_transpose.kernel_size"}, k=(15, 2)),
+        ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
+        ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
+        ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
+        P("x5_maxpool_ok", "bayes_e", "MaxPool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [3, 3], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
+        P("x5_maxpool_stride_past", "bayes_e", "MaxPool", (1, 2, 600, 600), {"bayes_e.onnx.max_pool.stride"},
+          attrs={"kernel_shape": [3, 3], "strides": [257, 257]}),
+        P("x5_maxpool_padding_ok", "bayes_e", "MaxPool", (1, 2, 8, 8), set(),
+          attrs={"kernel_shape": [256, 256], "pads": [256, 256, 256, 256]}),
+        P("x5_maxpool_padding_past", "bayes_e", "MaxPool", (1, 2, 8, 8), {"bayes_e.onnx.max_pool.padding"},
+          attrs={"kernel_shape": [256, 256], "pads": [257, 257, 257, 257]}),
+        P("x5_maxpool_dilation_past", "bayes_e", "MaxPool", (1, 2, 16, 16), {"bayes_e.onnx.max_pool.dilation"},
+          attrs={"kernel_shape": [3, 3], "dilations": [2, 2]}),
+        P("x5_avgpool_ok", "bayes_e", "AveragePool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [2, 2], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
+        P("x5_avgpool_stride_past", "bayes_e", "AveragePool", (1, 2, 600, 600),
+          {"bayes_e.onnx.average_pool.stride"}, attrs={"kernel_shape": [2, 2], "strides": [257, 257]}),
+        P("x5_avgpool_padding_ok", "bayes_e", "AveragePool", (1, 2, 8, 8), set(),
+          attrs={"kernel_shape": [256, 2], "pads": [255, 0, 255, 0]}),
+        P("x5_avgpool_padding_past", "bayes_e", "AveragePool", (1, 2, 8, 8), {"bayes_e.onnx.average_pool.padding"},
+          attrs={"kernel_shape": [256, 2], "pads": [256, 0, 256, 0]}),
+        P("x5_gmp_ok", "bayes_e", "GlobalMaxPool", (1, 2, 256, 256), set()),
+        P("x5_gmp_past", "bayes_e", "GlobalMaxPool", (1, 2, 257, 256), {"bayes_e.onnx.global_max_pool.input_size"}),
+        P("x5_gemm_ok", "bayes_e", "Gemm", (1, 8192), set(), weight=(8192, 4)),
+        P("x5_gemm_past", "bayes_e", "Gemm", (1, 8193), {"bayes_e.onnx.gemm.channels"}, weight=(8193, 4)),
+        P("x5_matmul_ok", "bayes_e", "MatMul", (1, 4096, 8192), set(), weight=(1, 8192, 2)),
+        P("x5_matmul_size_past", "bayes_e", "MatMul", (1, 2, 8193), {"bayes_e.onnx.matmul.size"}, weight=(1, 8193, 2)),
+        P("x5_matmul_batch_past", "bayes_e", "MatMul", (4097, 2, 2), {"bayes_e.onnx.matmul.size"}, weight=(4097, 2, 2)),
+        P("x5_matmul_rank_past", "bayes_e", "MatMul", (1, 2, 8), {"bayes_e.onnx.matmul.rank"}, weight=(8, 2)),
+        P("x5_split_ok", "bayes_e", "Split", (2, 4, 4, 4), set(), attrs={"axis": 1}),
+        P("x5_split_past", "bayes_e", "Split", (2, 4, 4, 4), {"bayes_e.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x5_argmin_ok", "bayes_e", "ArgMin", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
+        P("x5_argmin_past", "bayes_e", "ArgMin", (1, 8191, 2, 2), {"bayes_e.onnx.arg_min.shape"}, attrs={"axis": 2}),
+        P("x5_prelu_past", "bayes_e", "PRelu", (1, 2, 4, 4, 1), {"bayes_e.onnx.prelu.rank"}, weight=(1,)),
+        P("x5_pow_ok", "bayes_e", "Pow", (1,) * 8 + (2, 2), set(), weight=(1,)),
+        P("x5_pow_past", "bayes_e", "Pow", (1,) * 9 + (2, 2), {"bayes_e.onnx.pow.rank"}, weight=(1,)),
+        P("x5_clip_ok", "bayes_e", "Clip", (1,) * 8 + (2, 2), set()),
+        P("x5_clip_past", "bayes_e", "Clip", (1,) * 9 + (2, 2), {"bayes_e.onnx.clip.rank"}),
+        P("x5_gather_ok", "bayes_e", "Gather", (1, 2, 4, 4), set(), weight=(2,), attrs={"axis": 1}),
+        P("x5_gather_past", "bayes_e", "Gather", (1, 2, 4, 4, 1), {"bayes_e.onnx.gather.rank"}, weight=(2,),
+          attrs={"axis": 1}),
+        P("x5_resize_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
+        P("x5_resize_factor_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
+        P("x5_resize_hw_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,4,2"),
+        P("x5_resize_rank_past", "bayes_e", "Resize", (1, 2, 4, 4, 4), {"bayes_e.onnx.resize.rank"},
+          attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+    ]
+    for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
+        snake = _snake(op)
+        found += [
+            P(f"x5_{op}_ok", "bayes_e", op, (1, 2, 4, 4, 4), set(), attrs={"axes": [1], "keepdims": 1}),
+            P(f"x5_{op}_rank_past", "bayes_e", op, (1, 2, 4, 4, 4, 4), {f"bayes_e.onnx.{snake}.rank"},
+              attrs={"axes": [1], "keepdims": 1}),
+            P(f"x5_{op}_axes_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.axes"},
+              attrs={"axes": [1, 2], "keepdims": 1}),
+            P(f"x5_{op}_keepdims_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.keepdims"},
+              attrs={"axes": [1], "keepdims": 0}),
+        ]
+    for op in ("Equal", "Greater", "Less"):
+        found += [P(f"x5_{op}_ok", "bayes_e", op, (1,) * 8 + (2, 2), set(), weight=(1,), run_on_bpu=True),
+                  P(f"x5_{op}_past", "bayes_e", op, (1,) * 9 + (2, 2), {f"bayes_e.onnx.{_snake(op)}.rank"},
+                    weight=(1,), run_on_bpu=True)]
+    found += [P("x5_reshape_ok", "bayes_e", "Reshape", (1,) * 8 + (2, 2), set(), weight="shape:1,1,1,1,1,1,1,1,4"),
+              P("x5_reshape_past", "bayes_e", "Reshape", (1,) * 8 + (2, 2), {"bayes_e.onnx.reshape.rank"},
+                weight="shape:1,1,1,1,1,1,1,1,1,1,4"),
+              P("x5_flatten_ok", "bayes_e", "Flatten", (1,) * 8 + (2, 2), set(), attrs={"axis": 1}),
+              P("x5_flatten_past", "bayes_e", "Flatten", (1,) * 9 + (2, 2), {"bayes_e.onnx.flatten.rank"},
+                attrs={"axis": 1}),
+              P("x5_squeeze_ok", "bayes_e", "Squeeze", (1,) * 8 + (2, 2), set(), attrs={"axes": [0]}),
+              P("x5_squeeze_past", "bayes_e", "Squeeze", (1,) * 9 + (2, 2), {"bayes_e.onnx.squeeze.rank"},
+                attrs={"axes": [0]}),
+              P("x5_unsqueeze_ok", "bayes_e", "Unsqueeze", (1,) * 7 + (2, 2), set(), attrs={"axes": [0]}),
+              P("x5_unsqueeze_past", "bayes_e", "Unsqueeze", (1,) * 8 + (2, 2), {"bayes_e.onnx.unsqueeze.rank"},
+                attrs={"axes": [0]})]
+    return found
+
+
+PROBES += _pairs()
+
+
+def _mirrored():
+    """An X5 probe holds on Ultra where the Ultra row has the same checks (inherited rows)."""
+    from qcheck.onnx.rules import load_onnx_rules
+
+    rules = load_onnx_rules()
+    found = []
+    for probe in [p for p in PROBES if p.march == "bayes_e"]:
+        x5, ultra = rules.row(probe.op, "bayes_e"), rules.row(probe.op, "bayes")
+        if x5 is None or ultra is None or ultra.placement != x5.placement:
+            continue
+        same = lambda row: {(c.id.split(".")[-1], c.check.text, c.when.text if c.when else None)  # noqa: E731
+                            for c in row.constraints}
+        if same(x5) != same(ultra):
+            continue
+        found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
+                           {e.replace("bayes_e.", "bayes.", 1) for e in probe.expect}, dict(probe.attrs),
+                           probe.weight, probe.run_on_bpu))
+    return found
+
+
+PROBES += _mirrored()
+
+
+def _more_pairs():
+    """Ultra rows that differ from X5, and the X3 rows."""
+    P = Probe
+    found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
+               {e.replace("bayes_e.", "bayes.", 1) for e in p.expect}, dict(p.attrs), p.weight)
+             for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
+    found += [
+        P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),
+          attrs={"kernel_shape": [256, 256], "strides": [256, 256], "pads": [256, 256, 256, 256]}),
+        P("ultra_avgpool_kernel_past", "bayes", "AveragePool", (1, 2, 600, 600), {"bayes.onnx.average_pool.kernel_size"},
+          attrs={"kernel_shape": [257, 2]}),
+        P("ultra_avgpool_stride_past", "bayes", "AveragePool", (1, 2, 600, 600), {"bayes.onnx.average_pool.stride"},
+          attrs={"kernel_shape": [2, 2], "strides": [257, 257]}),
+        P("ultra_avgpool_padding_past", "bayes", "AveragePool", (1, 2, 8, 8), {"bayes.onnx.average_pool.padding"},
+          attrs={"kernel_shape": [256, 2], "pads": [257, 0, 257, 0]}),
+        P("ultra_argmin_ok", "bayes", "ArgMin", (1, 64, 2, 2), set(), attrs={"axis": 1}),
+        P("ultra_argmin_past", "bayes", "ArgMin", (1, 65, 2, 2), {"bayes.onnx.arg_min.shape"}, attrs={"axis": 1}),
+        P("ultra_div_ok", "bayes", "Div", (1, 2, 4, 4), set(), twice=True),
+        P("ultra_div_constant_past", "bayes", "Div", (1, 2, 4, 4), {"bayes.onnx.div.feature_inputs"}, weight=(1,)),
+    ]
+    for op in ("Add", "Sub"):
+        found += [P(f"ultra_{op}_broadcast_ok", "bayes", op, (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
+                  P(f"ultra_{op}_broadcast_first_past", "bayes", op, (2, 2, 4, 4),
+                    {f"bayes.onnx.{op.lower()}.broadcast_first"}, weight=(1, 2, 4, 4))]
+    for op in ("Equal", "Greater", "Less"):
+        found += [P(f"ultra_{op}_ok", "bayes", op, (1, 1, 1, 2, 2), set(), weight=(1,), run_on_bpu=True),
+                  P(f"ultra_{op}_past", "bayes", op, (1, 1, 1, 1, 2, 2), {f"bayes.onnx.{op.lower()}.rank"},
+                    weight=(1,), run_on_bpu=True)]
+    x3 = "bernoulli2"
+    ct = lambda name, expect, k=(2, 2), s=2, c=8: P(  # noqa: E731
+        name, x3, "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
+        attrs={"kernel_shape": list(k), "strides": [s, s], "group": c})
+    found += [
+        P("x3_add_ok", x3, "Add", (1, 2048, 2, 2), set(), twice=True),
+        P("x3_add_past", x3, "Add", (1, 2049, 2, 2), {"bernoulli2.onnx.add.channels"}, twice=True),
+        P("x3_mul_ok", x3, "Mul", (1, 2048, 2, 2), set(), twice=True),
+        P("x3_mul_channels_past", x3, "Mul", (1, 2049, 2, 2), {"bernoulli2.onnx.mul.channels"}, twice=True),
+        P("x3_mul_rank_past", x3, "Mul", (1, 8, 2), {"bernoulli2.onnx.mul.rank"}, twice=True),
+        P("x3_argmax_ok", x3, "ArgMax", (1, 64, 2, 2), set(), attrs={"axis": 1}),
+        P("x3_argmax_past", x3, "ArgMax", (1, 65, 2, 2), {"bernoulli2.onnx.arg_max.shape"}, attrs={"axis": 1}),
+        P("x3_avgpool_ok", x3, "AveragePool", (1, 2, 16, 16), set(), attrs={"kernel_shape": [7, 7]}),
+        P("x3_avgpool_past", x3, "AveragePool", (1, 2, 16, 16), {"bernoulli2.onnx.average_pool.kernel_size"},
+          attrs={"kernel_shape": [8, 7]}),
+        P("x3_concat_ok", x3, "Concat", (1, 1024, 2, 2), set(), attrs={"axis": 1}, twice=True),
+        P("x3_concat_past", x3, "Concat", (1, 1025, 2, 2), {"bernoulli2.onnx.concat.channels"}, attrs={"axis": 1},
+          twice=True),
+        P("x3_conv_rank_past", x3, "Conv", (1, 4, 16), {"bernoulli2.onnx.conv.rank"}, weight=(8, 4, 3),
+          attrs={"kernel_shape": [3]}),
+        ct("x3_convt_ok", set(), k=(14, 14), s=4, c=2048),
+        ct("x3_convt_kernel_past", {"bernoulli2.onnx.conv_transpose.kernel_size"}, k=(1, 2)),
+        ct("x3_convt_stride_past", {"bernoulli2.onnx.conv_transpose.stride"}, s=3),
+        ct("x3_convt_channels_past", {"bernoulli2.onnx.conv_transpose.channels"}, c=2049),
+        P("x3_div_ok", x3, "Div", (1, 2, 4, 4), set(), twice=True),
+        P("x3_div_past", x3, "Div", (1, 2, 4, 4), {"bernoulli2.onnx.div.feature_inputs"}, weight=(1,)),
+        P("x3_gemm_ok", x3, "Gemm", (1, 16384), set(), weight=(16384, 2)),
+        P("x3_gemm_past", x3, "Gemm", (1, 16385), {"bernoulli2.onnx.gemm.channels"}, weight=(16385, 2)),
+        P("x3_gap_ok", x3, "GlobalAveragePool", (1, 2, 64, 128), set()),
+        P("x3_gap_past", x3, "GlobalAveragePool", (1, 2, 65, 128), {"bernoulli2.onnx.global_average_pool.input_size"}),
+        P("x3_gmp_ok", x3, "GlobalMaxPool", (1, 2, 1024, 1024), set()),
+        P("x3_gmp_past", x3, "GlobalMaxPool", (1, 2, 1025, 1024), {"bernoulli2.onnx.global_max_pool.input_size"}),
+        P("x3_matmul_ok", x3, "MatMul", (1, 1, 2, 4), set(), weight=(1, 1, 4, 2)),
+        P("x3_matmul_past", x3, "MatMul", (1, 1, 1, 2, 4), {"bernoulli2.onnx.matmul.rank"}, weight=(1, 1, 1, 4, 2)),
+        P("x3_maxpool_ok", x3, "MaxPool", (1, 2, 400, 400), set(), attrs={"kernel_shape": [64, 64], "strides": [185, 185]}),
+        P("x3_maxpool_kernel_past", x3, "MaxPool", (1, 2, 400, 400), {"bernoulli2.onnx.max_pool.kernel_size"},
+          attrs={"kernel_shape": [65, 64]}),
+        P("x3_maxpool_stride_past", x3, "MaxPool", (1, 2, 400, 400), {"bernoulli2.onnx.max_pool.stride"},
+          attrs={"kernel_shape": [2, 2], "strides": [186, 186]}),
+        P("x3_resize_ok", x3, "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
+        P("x3_resize_factor_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.nearest_factor"},
+          attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
+        P("x3_resize_rank_past", x3, "Resize", (1, 2, 4, 4, 4), {"bernoulli2.onnx.resize.rank"},
+          attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+    ]
+    return found
+
+
+PROBES += _more_pairs()

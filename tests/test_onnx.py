@@ -1,0 +1,274 @@
+"""The PTQ flow on ONNX models: probes at each BPU limit, the model rules, bad input, and real
+models exported by torch's TorchScript-based exporter checked against the vendor's results."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+onnx = pytest.importorskip("onnx")
+
+from qcheck.onnx.check import check_onnx  # noqa: E402
+from qcheck.onnx.rules import load_onnx_rules  # noqa: E402
+from tests.probes.onnx_probes import PROBES, build  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _save(model, folder, name="m.onnx") -> str:
+    path = os.path.join(str(folder), name)
+    onnx.save(model, path)
+    return path
+
+
+def _node(report, name):
+    return next(layer for layer in report.layers if layer.name == name)
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: p.name)
+def test_probe(probe, tmp_path):
+    path = _save(build(probe), tmp_path)
+    report = check_onnx(path, probe.march, run_on_bpu=["probe"] if probe.run_on_bpu else [])
+    node = _node(report, "probe")
+    assert {f.rule for f in node.findings} == probe.expect, [f.message for f in node.findings]
+    if not probe.expect:
+        assert node.region == "bpu" and node.subgraph == 1
+
+
+def test_probe_coverage():
+    """Every BPU limit of every ONNX row, on every march, has a probe past it (its finding) and a
+    probe of the same op on that march with no finding at all (at the limits, or inside them)."""
+    rules = load_onnx_rules()
+    failing = {rule for p in PROBES for rule in p.expect}
+    passing = {(p.march, p.op) for p in PROBES if not p.expect}
+    constraints = rules.constraints()
+    missing = [c.id for c in constraints if c.id not in failing or (c.march, c.operator) not in passing]
+    placements = set(rules.placement_ids())
+    print(f"ONNX constraints with a probe pair: {len(constraints) - len(missing)} of {len(constraints)}; "
+          f"placement ids probed: {len(placements & failing)} of {len(placements)}")
+    assert not missing, missing
+    assert len(placements & failing) >= 10
+
+
+def test_model_rules(tmp_path):
+    from onnx import TensorProto, helper
+
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    report = check_onnx(_save(model, tmp_path), "bayes_e")
+    rules = {f.rule for f in report.layers[0].findings}
+    assert rules == {"onnx.model.opset", "onnx.model.ir_version", "onnx.model.input"}
+    assert report.exit_code == 1
+    fixed = check_onnx(_save(model, tmp_path), "bayes_e", inputs=[_spec((1, 3, 8, 8))])
+    assert {f.rule for f in fixed.layers[0].findings} == {"onnx.model.opset", "onnx.model.ir_version"}
+
+
+def _spec(shape):
+    from qcheck.capture import InputSpec
+
+    return InputSpec(shape)
+
+
+def test_nms_and_too_many_outputs(tmp_path):
+    from onnx import TensorProto, helper
+
+    outs = [f"y{i}" for i in range(33)]
+    nodes = [helper.make_node("Relu", ["x"], [o], name=f"r{i}") for i, o in enumerate(outs)]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7
+    report = check_onnx(_save(model, tmp_path), "bayes_e")
+    assert {f.rule for f in report.layers[0].findings} == {"onnx.model.outputs"}
+    assert report.layers[0].findings[0].observed == {"outputs": 33}
+
+
+def _run(*args, cwd=ROOT):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.run([sys.executable, "-m", "qcheck", *args], capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_bad_onnx_input(tmp_path):
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    good = build(PROBES[0])
+    data = good.SerializeToString()
+    truncated = tmp_path / "cut.onnx"
+    truncated.write_bytes(data[: len(data) // 3])
+    garbage = tmp_path / "junk.onnx"
+    garbage.write_bytes(b"\x08\x07\x12\x05hello-not-really")
+    # external data: missing, and pointing outside the model's folder
+    weight = numpy_helper.from_array(np.zeros((8, 8, 3, 3), dtype=np.float32), "w")
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="c")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7
+    folder = tmp_path / "ext"
+    folder.mkdir()
+    onnx.save(model, str(folder / "m.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
+              location="m.data", size_threshold=0)
+    ok = _run(str(folder / "m.onnx"), "--march", "bayes_e")
+    assert ok.returncode == 0, ok.stderr
+    os.rename(folder / "m.data", folder / "gone.data")
+    missing = _run(str(folder / "m.onnx"), "--march", "bayes_e")
+    outside = folder / "out.onnx"
+    for tensor in model.graph.initializer:
+        tensor.ClearField("raw_data")
+        tensor.data_location = onnx.TensorProto.EXTERNAL
+        del tensor.external_data[:]
+        entry = tensor.external_data.add()
+        entry.key, entry.value = "location", "../../etc/passwd"
+    outside.write_bytes(model.SerializeToString())
+    cases = {"truncated": (truncated, "not a readable ONNX model"), "garbage": (garbage, "ONNX"),
+             "missing": (None, "is missing"), "outside": (outside, "outside the model's folder")}
+    for label, (path, words) in cases.items():
+        result = missing if path is None else _run(str(path), "--march", "bayes_e")
+        assert result.returncode == 2, (label, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("qcheck: error: ") and words in lines[0], (label, lines)
+        assert "Traceback" not in result.stderr
+
+
+def test_run_on_bpu_names_a_real_node(tmp_path):
+    path = _save(build(PROBES[0]), tmp_path)
+    result = _run(path, "--march", "bayes_e", "--run-on-bpu", "nope")
+    assert result.returncode == 2 and "no node of that name" in result.stderr
+
+
+def test_explain_onnx_ids():
+    result = _run("explain", "bayes_e.onnx.conv.kernel_size")
+    assert result.returncode == 0 and "31" in result.stdout and "ONNX Conv" in result.stdout
+    result = _run("explain", "bayes_e.onnx.softmax.cpu_default")
+    assert result.returncode == 0 and "run_on_bpu" in result.stdout
+    for rule_id, words in [("onnx.model.opset", "opset_version=11"), ("onnx.gate.max_subgraphs", "CI gate"),
+                           ("bayes_e.onnx.gemm.output_reshape", "1x1 convolution"),
+                           ("bernoulli2.onnx.unlisted", "not in the bernoulli2 ONNX list")]:
+        result = _run("explain", rule_id)
+        assert result.returncode == 0 and words in result.stdout, (rule_id, result.stdout, result.stderr)
+    assert _run("explain", "bayes_e.onnx.conv.nope").returncode == 2
+
+
+# ---- real models, exported once per session -------------------------------------------------
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory):
+    pytest.importorskip("ultralytics")
+    from tests import onnx_models
+
+    folder = tmp_path_factory.mktemp("onnx_models")
+    return {name: onnx_models.export(name, str(folder)) for name in ("yolov8n", "yolo11n", "resnet18")}
+
+
+def _cpu_ops(report):
+    return sorted({layer.op for layer in report.layers if layer.region == "cpu"})
+
+
+def test_yolov8n_cut_head_is_one_subgraph_on_x5(exported):
+    report = check_onnx(exported["yolov8n"], "bayes_e")
+    assert report.partition["subgraph_count"] == 1
+    assert _cpu_ops(report) == [] and report.exit_code == 0
+
+
+def test_yolo11n_softmax_splits_in_two_and_run_on_bpu_joins(exported):
+    report = check_onnx(exported["yolo11n"], "bayes_e", max_subgraphs=1)
+    softmax = [layer for layer in report.layers if layer.op == "Softmax"]
+    assert len(softmax) == 1 and softmax[0].region == "cpu"
+    assert softmax[0].findings[0].rule == "bayes_e.onnx.softmax.cpu_default"
+    assert report.partition["subgraph_count"] == 2 and report.partition["cuts"] == [softmax[0].name]
+    assert report.exit_code == 1  # --max-subgraphs 1
+    moved = check_onnx(exported["yolo11n"], "bayes_e", run_on_bpu=[softmax[0].name], max_subgraphs=1,
+                       fail_on_cpu="any")
+    assert moved.partition["subgraph_count"] == 1 and _cpu_ops(moved) == [] and moved.exit_code == 0
+
+
+def test_resnet18_all_bpu_but_the_final_reshape(exported):
+    report = check_onnx(exported["resnet18"], "bayes_e", fail_on_cpu="inside")
+    cpu = [layer for layer in report.layers if layer.region == "cpu"]
+    assert [(layer.op, layer.after) for layer in cpu] == [("Reshape", ["/fc/Gemm"])]
+    assert report.partition["subgraph_count"] == 1 and report.exit_code == 0
+
+
+def test_bernoulli2_puts_reshape_transpose_softmax_on_the_cpu(exported):
+    report = check_onnx(exported["yolo11n"], "bernoulli2")
+    assert {"Reshape", "Transpose", "Softmax"} <= set(_cpu_ops(report))
+    for layer in report.layers:
+        if layer.region == "cpu":
+            assert layer.findings and layer.findings[0].advice
+
+
+def test_every_format_renders_an_onnx_report(exported, tmp_path):
+    import jsonschema
+
+    from qcheck.render import FORMATS, render
+    from qcheck.report import SCHEMA_FILE
+
+    report = check_onnx(exported["yolo11n"], "bayes_e")
+    schema = json.load(open(SCHEMA_FILE))
+    jsonschema.validate(json.loads(render([report], "json")), schema)
+    for fmt in FORMATS:
+        text = render([report], fmt)
+        assert "Softmax" in text or fmt in ("junit",), fmt
+    from qcheck.render.html import _partition
+
+    outlined = _partition(report)  # what the HTML page outlines, and the CPU node it marks as a cut
+    softmax = next(layer.name for layer in report.layers if layer.op == "Softmax")
+    assert len(outlined["subgraphs"]) == 2 and outlined["cuts"] == [softmax]
+    assert softmax in render([report], "html")
+
+
+def test_onnx_check_imports_no_torch(exported):
+    code = ("import sys\nfrom qcheck.cli import main\n"
+            f"try:\n    main([{exported['yolov8n']!r}, '--march', 'bayes_e', '--format', 'json', '-o', "
+            f"{os.devnull!r}])\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 0, result.stderr
+
+
+def test_supported_onnx_ops_doc_is_generated_from_the_rules():
+    from qcheck.onnx.rules import markdown
+
+    expected = markdown()
+    path = os.path.join(ROOT, "docs", "SUPPORTED_ONNX_OPS.md")
+    if os.environ.get("QCHECK_UPDATE_GOLDEN"):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(expected)
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == expected, "docs/SUPPORTED_ONNX_OPS.md is stale: QCHECK_UPDATE_GOLDEN=1 pytest"
+
+
+def test_flow_ptq_exports_a_pytorch_model_and_names_its_modules():
+    from qcheck.api import check
+    from qcheck.capture import InputSpec
+    from qcheck.options import Options
+
+    target = os.path.join(ROOT, "examples", "seed_net.py") + ":Net"
+    ptq = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))], flow="ptq"))
+    assert ptq.capture == "onnx" and ptq.model == target
+    pool = next(layer for layer in ptq.layers if layer.op == "AveragePool")
+    assert pool.region == "cpu" and pool.module_path == "avg_pool"
+    assert [f.rule for f in pool.findings] == ["bernoulli2.onnx.average_pool.kernel_size"]
+    assert pool.findings[0].observed == {"kernel_h": 8, "kernel_w": 8}
+    assert ptq.partition["subgraph_count"] == 2
+    qat = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))]))
+    assert qat.capture != "onnx"  # the same model, the QAT answer
+
+
+def test_missing_onnx_package_is_one_clear_line(tmp_path):
+    path = _save(build(PROBES[0]), tmp_path)
+    code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"
+            f"main([{path!r}, '--march', 'bayes_e'])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "qcheck[onnx]" in result.stderr, result.stderr
