@@ -218,7 +218,8 @@ def _from_script_module(script_module: Any, example_inputs: tuple, label: str) -
 def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> Graph:
     if not os.path.exists(path):
         raise QcheckError("no such file; pass a TorchScript file (torch.jit.save), a .pt2 archive "
-                          "(torch.export.save) or an eager spec path/to/file.py:NAME", path)
+                          "(torch.export.save), an ONNX model (.onnx) or an eager spec path/to/file.py:NAME",
+                          path)
     if os.path.isdir(path):
         raise QcheckError("is a directory; pass a model file or an eager spec file.py:NAME", path)
     if not os.path.isfile(path):  # a pipe would block the read below, a device never ends
@@ -243,11 +244,11 @@ def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tupl
         raise QcheckError("an ONNX model: it is checked in the PTQ flow (qcheck.onnx), not captured "
                           "with torch", path)
     if kind == "empty":
-        raise QcheckError("the file is empty; pass a TorchScript (.pt) or torch.export (.pt2) file",
-                          path)
-    raise QcheckError("not a TorchScript, .pt2 or torch.save file (unrecognised contents); save the "
-                      "model with torch.jit.save or torch.export.save, or pass an eager spec file.py:NAME",
-                      path)
+        raise QcheckError("the file is empty; pass a TorchScript (.pt), torch.export (.pt2) or ONNX (.onnx) "
+                          "file", path)
+    raise QcheckError("not a TorchScript, .pt2, ONNX or torch.save file (unrecognised contents); save the "
+                      "model with torch.jit.save, torch.export.save or torch.onnx.export, or pass an eager "
+                      "spec file.py:NAME", path)
 
 
 # Operator namespaces a TorchScript archive may call (`ops.torchvision.nms(...)` in its code) and
