@@ -26,15 +26,17 @@ if ROOT not in sys.path:
 from bench.corpus_run import inputs_of  # noqa: E402
 from tests.corpus import CORPUS, MARCHES  # noqa: E402
 
-BEFORE = "b008184^1"  # main just before "Merge branch 'h/readings'"
+READINGS = "b008184"  # "Merge branch 'h/readings'"
+BEFORE = READINGS + "^1"  # main just before it
 
 
 def rules_before(rev: str, folder: str) -> list[str]:
-    """Today's rule files, with those the readings changed taken from `rev`."""
-    changed = subprocess.run(["git", "diff", "--name-only", rev, "HEAD", "--", "rules/"], cwd=ROOT,
+    """Today's rule files, with those the readings merge changed taken from `rev`."""
+    changed = subprocess.run(["git", "diff", "--name-only", rev, READINGS, "--", "rules/"], cwd=ROOT,
                              check=True, capture_output=True, text=True).stdout.split()
     for name in sorted(os.listdir(os.path.join(ROOT, "rules"))):
-        shutil.copy(os.path.join(ROOT, "rules", name), folder)
+        if name.endswith(".yaml"):  # the torch tables (rules/onnx/ is the PTQ flow's)
+            shutil.copy(os.path.join(ROOT, "rules", name), folder)
     for path in changed:
         old = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True)
         if old.returncode == 0:  # files added since (composites) stay as they are today
