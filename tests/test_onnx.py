@@ -14,7 +14,7 @@ onnx = pytest.importorskip("onnx")
 
 from qcheck.onnx.check import check_onnx  # noqa: E402
 from qcheck.onnx.rules import load_onnx_rules  # noqa: E402
-from tests.probes.onnx_probes import PROBES, build  # noqa: E402
+from tests.onnx_probes import PROBES, build  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

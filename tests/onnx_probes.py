@@ -1,4 +1,5 @@
 """ONNX probes: one-node models built with onnx.helper, at a BPU limit (ok) and just past it.
+They live outside tests/probes/, whose modules hold the torch probes that all_probes() collects.
 
 Each probe names its march, the node and the complete set of findings its node must get."""
 
