@@ -29,10 +29,7 @@ def partition(report) -> dict[str, Any]:
     parent = list(range(len(layers)))
 
     def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+        return find_root(parent, i)
 
     transfers = 0
     read_by_bpu: set[str] = set()  # names of the layers some BPU layer reads
@@ -79,3 +76,11 @@ def partition(report) -> dict[str, Any]:
         verdict += f" (if its {failing} failing layer{'s' if failing > 1 else ''} ran on the CPU: --fallback cpu)"
     return {"subgraph_count": len(subgraphs), "subgraphs": subgraphs, "cpu_layers": cpu, "cuts": cuts,
             "transfers": transfers, "verdict": verdict}
+
+
+def find_root(parent: list[int], i: int) -> int:
+    """Union-find: the root of i's set, halving the path on the way."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i

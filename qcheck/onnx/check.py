@@ -10,6 +10,7 @@ from typing import Any
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
+from qcheck.partition import find_root
 from qcheck.onnx.model import FOLDED, OnnxModel, load
 from qcheck.onnx.rules import MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
 from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of
@@ -235,10 +236,7 @@ def partition(layers: list[LayerResult]) -> dict[str, Any]:
     parent = list(range(len(layers)))
 
     def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+        return find_root(parent, i)
 
     transfers = 0
     for i, layer in enumerate(layers):

@@ -120,10 +120,7 @@ def _load_file(ruleset: OnnxRuleSet, path: str) -> None:
     for entry in data.get("operators") or []:
         if not isinstance(entry, dict):
             raise _fail(path, data, "each operator row must be a mapping")
-        unknown = set(entry) - _ROW_KEYS
-        if unknown:
-            raise _fail(path, entry, f"unknown key {sorted(unknown)[0]!r} in an ONNX row; allowed: "
-                                     f"{', '.join(sorted(_ROW_KEYS))}")
+        _known_keys(path, entry, _ROW_KEYS, "an ONNX row")
         ops = [entry["op"]] if "op" in entry else list(entry.get("ops") or [])
         if not ops or not all(isinstance(o, str) and o for o in ops):
             raise _fail(path, entry, "an ONNX row needs op: OpType (or ops: [OpType, ...])")
@@ -184,10 +181,7 @@ def _row(path, entry, op, op_id, march, block) -> OnnxRow:
     for item in block.get("constraints") or []:
         if not isinstance(item, dict):
             raise _fail(path, block, "each constraint must be a mapping")
-        unknown = set(item) - _CONSTRAINT_KEYS
-        if unknown:
-            raise _fail(path, item, f"unknown key {sorted(unknown)[0]!r} in a constraint; allowed: "
-                                    f"{', '.join(sorted(_CONSTRAINT_KEYS))}")
+        _known_keys(path, item, _CONSTRAINT_KEYS, "a constraint")
         cid, says = item.get("id"), item.get("says")
         if not isinstance(cid, str) or not isinstance(says, str) or "check" not in item:
             raise _fail(path, item, "a constraint needs id, check and says")
@@ -295,3 +289,10 @@ def _explain_builtin(rule_id: str, ruleset: OnnxRuleSet) -> str | None:
                     f"a non-4-D model output after it runs on the CPU\n\n  march:     {march} ({MARCHES[march]})\n"
                     f"  advice:    {row.output_reshape}\n  defined:   {row.file}:{row.line}\n")
     return None
+
+
+def _known_keys(path: str, item: dict, allowed, what: str) -> None:
+    unknown = set(item) - set(allowed)
+    if unknown:
+        raise _fail(path, item, f"unknown key {sorted(unknown)[0]!r} in {what}; allowed: "
+                                f"{', '.join(sorted(allowed))}")
