@@ -17,7 +17,7 @@ Measurements (each in its own subprocess; wall time from spawn to exit, peak RSS
 - GPT-2-XL sizes (1.5 billion parameters) through the CLI on the meta device;
 - a cached re-check of an unchanged TorchScript file.
 
-The machine is shared: every figure is the best of --repeat runs (default 3).
+The machine is shared: every figure is the best of --repeat runs (default 3); floor and qcheck take turns.
 """
 
 from __future__ import annotations
@@ -288,16 +288,27 @@ def qcheck_command(factory_or_path: str, shapes: list[str], dtypes: list[str], e
 
 
 def best_of(repeat: int, command: list[str], env: dict | None = None, ok=(0, 1), label: str = "") -> dict:
-    runs = []
+    return best_of_each(repeat, [(command, ok, label)], env)[0]
+
+
+def best_of_each(repeat: int, measurements: list[tuple[list[str], tuple, str]], env: dict | None = None) -> list[dict]:
+    """Best of `repeat` runs of each (command, accepted exit codes, label), the commands taking
+    turns: on a shared machine the load drifts, and a floor measured first and qcheck after
+    would see different loads."""
+    runs: list[list[dict]] = [[] for _ in measurements]
     for _ in range(repeat):
-        run = run_process(command, env)
-        if run["rc"] not in ok:
-            raise RuntimeError(f"{label or command[:4]} exited {run['rc']}:\n{run['stderr'][-3000:]}")
-        runs.append(run)
-    best = min(runs, key=lambda r: r["wall_s"])
-    best["all_wall_s"] = [round(r["wall_s"], 3) for r in runs]
-    best["max_rss_mb"] = max(r["rss_mb"] for r in runs)
-    return best
+        for found, (command, ok, label) in zip(runs, measurements):
+            run = run_process(command, env)
+            if run["rc"] not in ok:
+                raise RuntimeError(f"{label or command[:4]} exited {run['rc']}:\n{run['stderr'][-3000:]}")
+            found.append(run)
+    bests = []
+    for found in runs:
+        best = min(found, key=lambda r: r["wall_s"])
+        best["all_wall_s"] = [round(r["wall_s"], 3) for r in found]
+        best["max_rss_mb"] = max(r["rss_mb"] for r in found)
+        bests.append(best)
+    return bests
 
 
 def _log(message: str) -> None:
@@ -320,9 +331,9 @@ def measure_model(label: str, factory: str, shapes: list[str], dtypes: list[str]
     device = "meta" if on_meta else "cpu"
     row = {"model": label, "factory": factory, "device": device, "layers": report["summary"]["layers"],
            "verdict": report["verdict"]}
-    floor = best_of(repeat, worker_command("floor", factory=factory, shapes=shapes, dtypes=dtypes, device=device),
-                    ok=(0,), label=f"floor {label}")
-    cli = best_of(repeat, qcheck_command(factory, shapes, dtypes, ["--no-cache"]), label=f"qcheck {label}")
+    floor, cli = best_of_each(repeat, [
+        (worker_command("floor", factory=factory, shapes=shapes, dtypes=dtypes, device=device), (0,), f"floor {label}"),
+        (qcheck_command(factory, shapes, dtypes, ["--no-cache"]), (0, 1), f"qcheck {label}")])
     row.update(nodes=floor["result"]["nodes"], floor_s=floor["wall_s"], floor_runs=floor["all_wall_s"],
                floor_build_s=floor["result"]["build_s"], floor_export_s=floor["result"]["export_s"],
                floor_rss_mb=floor["max_rss_mb"], qcheck_s=cli["wall_s"], qcheck_runs=cli["all_wall_s"],
@@ -424,7 +435,7 @@ def markdown(results: dict) -> str:
                  f"torch {m['torch']}, transformers {m['transformers']}, torchvision "
                  f"{m['torchvision'] or 'not installed'}. Load average {_f(m['load_average'])} at the start "
                  f"(the machine is shared). Every figure is the best of {results['repeat']} runs, each run "
-                 f"its own process.")
+                 f"its own process, floor and qcheck taking turns.")
     if results["models"]:
         lines += ["", "Whole runs: the floor (`import torch` + build + torch.export) against qcheck's CLI "
                   "(default rich output, piped), wall seconds from spawn to exit:", "",

@@ -85,6 +85,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     # One pass over the nodes does folding, grouping, classifying and connecting: on a graph of
     # tens of thousands of nodes each extra pass reads memory the CPU's caches no longer hold.
     # Folding marks values constant in a copy: the captured graph is checked once per march.
+    captured = graph.values
     graph = dataclasses.replace(graph, values=dict(graph.values))
     group_ops = {module: op for op in rules.operators.values() if op.group for module in op.modules}
     layers: list[Layer] = []
@@ -95,6 +96,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     composites: list[Layer] = []
     lists: dict[str, Layer] = {}  # a list a layer returns (TorchScript's split, chunk) -> that layer
     shape_only = rules.shape_only
+    view_of: dict[str, str] = {}  # a view's value -> the value it views
     for node in graph.nodes:
         if node.target == _LIST_UNPACK and node.refs and node.refs[0] in lists:
             # TorchScript returns a split's pieces as one list, unpacked by the next node: the
@@ -105,6 +107,11 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
             counts["operator"] += 1
             continue
         constant = _is_constant(node, graph, folded, shape_only)
+        written = _written_in_place(node)
+        if written is not None and not constant:
+            _unfold(written, view_of, folded, graph.values, captured)
+        elif node.target in rules.views and isinstance(node.args.get("self"), Ref) and len(node.outputs) == 1:
+            view_of[node.outputs[0]] = node.args["self"].value
         group = _group_of(node, group_ops) if group_ops else None
         if group is not None:
             path, module_type, operator = group
@@ -274,6 +281,29 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
         if value is not None and value.kind == "activation":
             values[out] = dataclasses.replace(value, kind="constant")
     return True
+
+
+def _written_in_place(node: Node) -> str | None:
+    """The value an in-place op writes (`self` of aten::copy_, index_put_...), else None.
+    Only TorchScript has these: torch.export's graphs are functional."""
+    target = node.args.get("self")
+    if node.namespace == "aten" and node.op.endswith("_") and not node.op.endswith("__") and isinstance(target, Ref):
+        return target.value
+    return None
+
+
+def _unfold(written: str, view_of: dict[str, str], folded: set[str], values: dict[str, Value],
+            captured: dict[str, Value]) -> None:
+    """A folded constant written in place with the model's data is no longer a constant: nor
+    are the views it was written through, back to the tensor they view."""
+    name: str | None = written
+    while name is not None:
+        if name in folded:
+            folded.discard(name)
+            values[name] = captured[name] if name in captured else values[name]
+        elif name in values and values[name].kind in _WEIGHT_KINDS:
+            values[name] = dataclasses.replace(values[name], kind="activation")
+        name = view_of.get(name)
 
 
 def _value_refs(node: Node, shape_only: frozenset[str]) -> list[str]:

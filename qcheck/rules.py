@@ -36,7 +36,7 @@ _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note",
 _READING_KEYS = {"name", "check", "says", "source"}
 _SETTLED_KEYS = {"reading", "source"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf", "dtypes"}
-_TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only"}
+_TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only", "views"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
 
 
@@ -209,6 +209,9 @@ class RuleSet:
     # Ops whose named tensor arguments are read for their shape, dtype or device only (x.new_full,
     # x.size(), y.type_as(x)): the node is a folded constant when its other inputs are.
     shape_only: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Ops whose output is a view of their `self` argument: an in-place write through the view
+    # (a scripted `batched[i, :h, :w].copy_(img)`) writes the viewed tensor.
+    views: set[str] = field(default_factory=set)
     _resolved: dict[tuple[str, str], MarchRule] = field(default_factory=dict)
     _by_target: dict[str, tuple[list[Operator], frozenset[str]]] = field(default_factory=dict)
     _by_id: dict[str, dict[str, Constraint]] = field(default_factory=dict)  # march -> id -> constraint
@@ -387,6 +390,9 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
         for op, names in reader.mapping(shape_only, "shape_only", data).items():
             _op_names(reader, [op], "shape_only", shape_only)
             ruleset.shape_only[op] = frozenset(reader.names(names, f"shape_only of {op}", shape_only))
+    views = data.get("views")
+    if views is not None:
+        ruleset.views.update(_op_names(reader, views, "views", data))
     composites = data.get("composites") or []
     if not isinstance(composites, list):
         raise reader.fail(data, "composites must be a list")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import List
 
 import pytest
 import torch
@@ -328,6 +329,55 @@ def test_op_returned_lists_and_module_lists(tmp_path):
     # inlining names both `self.qkvs[0]` and `self.dws[0]` "0": the paths are told apart
     convs = [n.module_stack for n in graph.nodes if n.target == "aten::_convolution"]
     assert convs == [[("qkvs.0", "Conv2d")], [("dws.0", "Conv2d")], [("qkvs.1", "Conv2d")], [("dws.1", "Conv2d")]]
+
+
+@torch.jit.script
+class Batch:
+    """An object carrying the batch, as torchvision's ImageList carries `tensors`."""
+
+    def __init__(self, tensors: torch.Tensor):
+        self.tensors = tensors
+
+
+class ListDetector(nn.Module):
+    """What a scripted torchvision detector does with its images: a List[Tensor] input, a
+    new_full buffer filled in place, an object attribute, and results appended to a list."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 1)
+        self.head = nn.Conv2d(3, 4, 1)
+
+    def forward(self, images: List[torch.Tensor]):
+        batched = images[0].new_full((len(images), 3, 8, 8), 0.0)
+        for i in range(len(images)):
+            batched[i, :, : images[i].shape[1], : images[i].shape[2]].copy_(images[i])
+        batch = Batch(batched)
+        results: List[torch.Tensor] = []
+        results.append(self.stem(batch.tensors))
+        for image in images:
+            results.append(self.head(image.unsqueeze(0)))
+        return torch.cat(results)
+
+
+def test_scripted_list_and_in_place_data_flow(tmp_path, rules):
+    """The image reaches every layer: through the list input, the buffer written in place, the
+    object's attribute and the appended list. None of them is folded as a constant."""
+    from qcheck.mapping import map_graph
+
+    path = os.path.join(tmp_path, "detector.pt")
+    torch.jit.save(torch.jit.script(ListDetector()), path)
+    from qcheck.capture import InputSpec, capture_file
+
+    graph = capture_file(path, [InputSpec((1, 3, 8, 8), "float32")], None)
+    assert graph.inputs == ["images.1[0]"] and graph.values["images.1[0]"].shape == (3, 8, 8)
+    layers = {layer.operator.name if layer.module_path is None else layer.module_path: layer
+              for layer in map_graph(graph, rules).layers if layer.kind != "structural"}
+    assert sorted(layers) == ["head", "stem", "torch.Tensor.reshape", "torch.cat"]  # unsqueeze: a reshape
+    assert [(v.shape, v.kind) for v in layers["stem"].inputs] == [((1, 3, 8, 8), "activation")]
+    assert [(v.shape, v.kind) for v in layers["head"].inputs] == [((1, 3, 8, 8), "activation")]
+    assert [(v.shape, v.kind) for v in layers["torch.cat"].inputs] == [((1, 4, 8, 8), "activation")] * 2
+    assert [(v.shape, v.kind) for v in layers["torch.cat"].outputs] == [((2, 4, 8, 8), "activation")]
 
 
 class SharedAct(nn.Module):

@@ -10,6 +10,7 @@ depends on data is kept whole and noted.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import warnings
@@ -245,7 +246,6 @@ def _make_marker(graph: torch._C.Graph, value: torch._C.Value, kind: str, relati
 
 def _mark_elided(graph: torch._C.Graph, run: list, markers_made: set[int]) -> int:
     """Mark a run of stub calls that kept no argument, right after the last one (see _mark_stubs)."""
-    import functools
 
     last = run[-1][0]
     defined = [out for node in graph.nodes() if node.isBefore(last) for out in node.outputs()]
@@ -542,13 +542,20 @@ def _is_tensor_list(value: torch._C.Value) -> bool:
 
 
 def _is_mutated(value: torch._C.Value) -> bool:
-    for use in value.uses():
-        schema = _schema(use.user)
-        if schema is not None and use.offset < len(schema.arguments):
-            alias = schema.arguments[use.offset].alias_info
-            if alias is not None and alias.is_write:
-                return True
+    return any(_is_mutated_by(use) for use in value.uses())
+
+
+def _is_mutated_by(use: Any) -> bool:
+    schema = _schema(use.user)
+    if schema is not None and use.offset < len(schema.arguments):
+        alias = schema.arguments[use.offset].alias_info
+        return alias is not None and alias.is_write
     return False
+
+
+def _node_key(node: torch._C.Node) -> tuple:
+    """A key for a node: pybind hands out a new Python object per access, so identity cannot be."""
+    return (node.kind(), tuple(out.unique() for out in node.outputs()), tuple(v.unique() for v in node.inputs()))
 
 
 def _probe(
@@ -611,7 +618,8 @@ def _probe_function(graph: torch._C.Graph, static: set[int], with_nested: bool,
     # The copy has the same structure, so walking both in step pairs each value with its twin;
     # the block paths kept are the copy's, since hoisting edits the copy's nodes.
     copy = graph.copy()
-    wanted = [(orig, dup) for orig, dup in zip(graph_inputs, copy.inputs()) if _is_tensor_type(orig.type())]
+    wanted = [(orig, dup) for orig, dup in zip(graph_inputs, copy.inputs())
+              if _is_tensor_type(orig.type()) or _is_tensor_list_type(orig.type())]
     none_value = None
     nested = lost = 0
     # Both walks are taken whole before the loop: hoisting edits the copy's blocks, and a walk
@@ -687,6 +695,8 @@ class _Builder:
         self.probed = probed
         self.static = static
         self.list_items: dict[str, list[str]] = {}  # a tensor list an op returns -> its items' values
+        self.appended: dict[str, list[str]] = {}  # an aten::append node's name -> the items it adds
+        self.attributes: dict[tuple[str, str], Any] = {}  # (object, attribute) -> what prim::SetAttr set
         self.params = {name for name, _ in module.named_parameters()}
         self.buffers = {name for name, _ in module.named_buffers()}
         self.calls = _ModuleCalls(module)
@@ -705,6 +715,9 @@ class _Builder:
                 self._add_value(value, kind="input")
                 if isinstance(self.probed.get(value.unique()), torch.Tensor):  # not a defaulted None
                     inputs.append(value.debugName())
+            elif _is_tensor_list_type(value.type()):
+                # torchvision's detectors take List[Tensor]: each image is an input of its own
+                inputs.extend(self._add_list_items(value, kind="input"))
 
         self._emit_block(self.graph.block())
 
@@ -750,10 +763,11 @@ class _Builder:
                 self._add_packed_params(out, _constant(out))
             elif kind == "prim::GetAttr" and _is_custom_class(out.type()):  # unfrozen fallback
                 self._add_packed_params(out, self._attribute(_getattr_path(out)))
-        index = len(self.nodes)
+        if kind == "aten::append":
+            outputs = self._append_items(node) or outputs
         self.nodes.append(
             Node(
-                name=f"{kind.split('::', 1)[-1]}_{index}",
+                name=f"{kind.split('::', 1)[-1]}_{len(self.nodes)}",
                 target=kind,
                 args=self._args(node),
                 outputs=outputs,
@@ -772,12 +786,22 @@ class _Builder:
         else:
             arguments = list(schema.arguments)
             for i, argument in enumerate(arguments):
-                if i < len(inputs):
+                if i == 0 and node.kind() == "aten::append":
+                    # the list it adds to, not the list's items: the append makes those
+                    args[argument.name] = Ref(inputs[0].debugName())
+                elif i < len(inputs):
                     args[argument.name] = self._arg(inputs[i], argument)
                 elif argument.has_default_value():
                     args[argument.name] = _plain(argument.default_value)
             for i in range(len(arguments), len(inputs)):  # varargs beyond the schema
                 args[f"input{i}"] = self._arg(inputs[i])
+        if node.kind() in ("prim::SetAttr", "prim::GetAttr") and inputs:
+            # An object's attribute (torchvision's ImageList.tensors) carries what was set on it.
+            key = (inputs[0].debugName(), node.s("name"))
+            if node.kind() == "prim::SetAttr" and len(inputs) > 1:
+                self.attributes[key] = args["input1"]
+            elif key in self.attributes:
+                args["value"] = self.attributes[key]
         # control flow: what each block hands back, so data flow through an If/Loop is visible
         for b, block in enumerate(node.blocks()):
             for o, value in enumerate(block.outputs()):
@@ -797,6 +821,9 @@ class _Builder:
             return _plain(constant)
         if isinstance(value.type(), torch._C.ListType) and _is_mutated(value):
             # built up by append & co.: the ListConstruct alone is wrong, use what the run saw
+            items = self._built_list_items(value)
+            if items is not None:
+                return [Ref(item) for item in items]
             observed = self.probed.get(value.unique())
             return _plain(observed) if isinstance(observed, list) else Ref(value.debugName())
         if producer.kind() == "prim::ListConstruct":
@@ -819,8 +846,10 @@ class _Builder:
     def _output_kind(self, node: torch._C.Node, value: torch._C.Value) -> str:
         if node.kind() == "prim::Constant":
             return self._weight_kind(_qualified_constant_name(value.debugName()))
-        if node.kind() == "prim::GetAttr":  # only when freezing failed
-            return self._weight_kind(_getattr_path(value))
+        if node.kind() == "prim::GetAttr":
+            path = _getattr_path(value)  # a module's attribute: only when freezing failed
+            # else an object's (ImageList.tensors): what was set on it, the model's data
+            return self._weight_kind(path) if path is not None else "activation"
         return "activation"
 
     def _weight_kind(self, qualified: str | None) -> str:
@@ -849,7 +878,7 @@ class _Builder:
             dtype = _type_dtype(value.type())
         self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind=kind, qscheme=qscheme)
 
-    def _add_list_items(self, value: torch._C.Value) -> list[str]:
+    def _add_list_items(self, value: torch._C.Value, kind: str = "activation") -> list[str]:
         """The tensors of a list an op returns (chunk, split, unbind), one value each, named like
         export's multi-output values: the op makes them, whoever reads the list reads them."""
         observed = self.probed.get(value.unique())
@@ -859,10 +888,42 @@ class _Builder:
         for index, tensor in enumerate(observed):
             name = f"{value.debugName()}[{index}]"
             shape, dtype, qscheme = _tensor_facts(tensor)
-            self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind="activation", qscheme=qscheme)
+            self.values[name] = Value(name=name, shape=shape, dtype=dtype, kind=kind, qscheme=qscheme)
             names.append(name)
         self.list_items[value.debugName()] = names
         return names
+
+    def _built_list_items(self, value: torch._C.Value) -> list[str] | None:
+        """The items of a tensor list the graph builds with aten::append (a scripted model's
+        `results.append(head(x))`, then `torch.cat(results)`), as the run saw them, each made by
+        the append that adds it: so a reader depends on what was appended, as in export's graph.
+        None for a list of no tensors."""
+        name = value.debugName()
+        if name in self.list_items:
+            return self.list_items[name]
+        observed = self.probed.get(value.unique())
+        if not isinstance(observed, list) or not observed or not all(isinstance(t, torch.Tensor) for t in observed):
+            return None
+        items = self._add_list_items(value)
+        appends = [use.user for use in value.uses() if use.user.kind() == "aten::append" and use.offset == 0]
+        others = [use.user for use in value.uses() if use.user.kind() != "aten::append" and _is_mutated_by(use)]
+        appends.sort(key=functools.cmp_to_key(lambda a, b: -1 if a.isBefore(b) else 1))
+        if not others and len(appends) == len(items):  # straight-line appends: one item each
+            shares = [[item] for item in items]
+        elif not others and len(appends) == 1:  # one append in a loop adds them all
+            shares = [items]
+        else:  # insert, extend, setitem...: which op made which item is not known
+            shares = []
+        for append, share in zip(appends, shares):
+            self.appended[_node_key(append)] = share
+        return items
+
+    def _append_items(self, node: torch._C.Node) -> list[str]:
+        """The outputs of an aten::append node: the items of its list it adds."""
+        built = list(node.inputs())[0]
+        if _is_tensor_list_type(built.type()):
+            self._built_list_items(built)
+        return self.appended.get(_node_key(node), [])
 
     def _attribute(self, path: str | None) -> Any:
         obj: Any = self.module._c
