@@ -118,7 +118,8 @@ UNARY = [
           also=unary_notes(["exp"], bernoulli2=True) + ids("bernoulli2", ["ceil", "floor"], ["supported"])),
     # pow keeps an int32 input's dtype (the lookup-table rows output a quantized dtype otherwise).
     probe("fn: unary int32 input", each(FUNCTIONS, NOT_SELU), "1x2x4x4", input_dtypes=("int32",),
-          fail=ids(BAYES_BOTH, NOT_SELU, ["input_dtype"]), also=unary_notes(NOT_SELU, "int32") + BAYES("pow.output_dtype")),
+          fail=ids(BAYES_BOTH, NOT_SELU, ["input_dtype"]),
+          also=unary_notes(NOT_SELU, "int32") + BAYES("pow.output_dtype")),
     # selu has no integer kernel; a complex input is another dtype the BPU does not take (its output too).
     probe("fn: selu complex input", fn(torch.selu), "1x2x4x4", input_dtypes=("complex64",),
           fail=BAYES("selu.input_dtype"), also=unary_notes(["selu"]) + BAYES("selu.output_dtype")),
