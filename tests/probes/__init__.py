@@ -37,7 +37,8 @@ class Probe:
     via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
     at: tuple[str, ...] = ()  # "bayes.cat.hwc:per_dimension": the reading holds (the probe is at its limit)
     past: tuple[str, ...] = ()  # the reading is broken (the probe is just past its limit)
-    # ids that must fire besides `fail`, caused by the model around the probed layer, not probed here
+    # ids that must fire besides `fail`, not probed here: a helper layer's, or ones every use of the
+    # probed row gets (a lookup-table op's precision warning)
     also: tuple[str, ...] = ()
     # march -> {rule id: severity}: the complete set of findings the model gets on that march
     findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
