@@ -3,7 +3,10 @@
 A probe is Semgrep's `ok:` / `ruleid:` idea for the support table. Each one is captured through
 the real capture path (torch.export, or a saved TorchScript file) and checked on every march its
 ids name; `ok` ids must not fire (and the constraint's operator must be recognised in the
-model), `fail` ids must fire. `tests/test_probe_coverage.py` demands an ok and a fail probe for
+model), `fail` ids must fire, and nothing else may: on each march a probe checks, the ids that
+fire are exactly its `fail` ids plus its `also` ids, the findings its model gets beyond the probed
+constraint (each with a comment saying which part of the model causes it), so an unexpected extra
+finding fails the probe. `tests/test_probe_coverage.py` demands an ok and a fail probe for
 every constraint id in `rules/`.
 
 Write probes at the limit (ok) and just past it (fail): Conv2d kernel 31 passes, 32 fails.
@@ -34,6 +37,9 @@ class Probe:
     via: str = "export"  # "export" (eager capture) or "torchscript" (jit.trace, saved, loaded)
     at: tuple[str, ...] = ()  # "bayes.cat.hwc:per_dimension": the reading holds (the probe is at its limit)
     past: tuple[str, ...] = ()  # the reading is broken (the probe is just past its limit)
+    # ids that must fire besides `fail`, not probed here: a helper layer's, or ones every use of the
+    # probed row gets (a lookup-table op's precision warning)
+    also: tuple[str, ...] = ()
     # march -> {rule id: severity}: the complete set of findings the model gets on that march
     findings: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # A composite probe states every finding its composite layers must get, per march, as
@@ -45,24 +51,26 @@ class Probe:
         return (self.shapes,) if isinstance(self.shapes, str) else tuple(self.shapes)
 
 
-def probe(name: str, build: Callable, shapes, ok=(), fail=(), at=(), past=(), findings=None,
+def as_tuple(ids) -> tuple[str, ...]:
+    return (ids,) if isinstance(ids, str) else tuple(ids)
+
+
+def probe(name: str, build: Callable, shapes, ok=(), fail=(), at=(), past=(), findings=None, also=(),
           **options) -> Probe:
-    """Shorthand: `ok` / `fail` / `at` / `past` may be one id or a list of ids; `findings` a mapping
-    {march: {rule id: severity}}."""
-    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
+    """Shorthand: `ok` / `fail` / `at` / `past` / `also` may be one id or a list of ids; `findings`
+    a mapping {march: {rule id: severity}}."""
     frozen = tuple((march, tuple(sorted(found.items()))) for march, found in sorted((findings or {}).items()))
     return Probe(name, build, shapes, as_tuple(ok), as_tuple(fail), at=as_tuple(at), past=as_tuple(past),
-                 findings=frozen, **options)
+                 findings=frozen, also=as_tuple(also), **options)
 
 
-def composite_probe(name: str, build: Callable, shapes, findings: dict[str, list[str]], ok=(),
+def composite_probe(name: str, build: Callable, shapes, findings: dict[str, list[str]], ok=(), also=(),
                     **options) -> Probe:
     """A probe of a composite op: `findings` is, per march, the complete set of findings its
     layer gets ("bayes.matmul.chw@scores"); their ids count as fail ids, `ok` ids as ok ids."""
-    as_tuple = lambda ids: (ids,) if isinstance(ids, str) else tuple(ids)  # noqa: E731
     fail = tuple(dict.fromkeys(label.split("@", 1)[0] for labels in findings.values() for label in labels))
     exact = tuple((march, tuple(sorted(labels))) for march, labels in findings.items())
-    return Probe(name, build, shapes, as_tuple(ok), fail, part_findings=exact, **options)
+    return Probe(name, build, shapes, as_tuple(ok), fail, part_findings=exact, also=as_tuple(also), **options)
 
 
 def on(*marches: str) -> Callable[[str], list[str]]:

@@ -113,24 +113,25 @@ PROBES += [
 ]
 
 # ---- relu --------------------------------------------------------------------------------------
+# In place on x + x, a tensor of its own: an add of two activations has no finding on any march.
 PROBES += [
     probe("F.relu", fn(F.relu), "1x3x8x8",
           ok=ALL("relu.input_dtype") + B2("relu.output_dtype") + B2("relu.four_d")),
     probe("torch.relu", fn(torch.relu), "1x3x8x8", ok=ALL("relu.input_dtype")),
     probe("Tensor.relu", fn(lambda x: x.relu()), "1x3x8x8", ok=ALL("relu.input_dtype")),
-    probe("F.relu inplace", fn(lambda x: F.relu(x * 2, inplace=True)), "1x3x8x8", ok=ALL("relu.input_dtype")),
-    probe("Tensor.relu_", fn(lambda x: (x * 2).relu_()), "1x3x8x8", ok=ALL("relu.input_dtype")),
+    probe("F.relu inplace", fn(lambda x: F.relu(x + x, inplace=True)), "1x3x8x8", ok=ALL("relu.input_dtype")),
+    probe("Tensor.relu_", fn(lambda x: (x + x).relu_()), "1x3x8x8", ok=ALL("relu.input_dtype")),
     probe("F.relu qint16", fn(F.relu), "1x3x8x8", activation_dtype="qint16", fail=ALL("relu.input_dtype")),
     probe("F.relu 2-D", fn(F.relu), "2x8", fail=B2("relu.four_d"), ok=BAYES("relu.input_dtype")),
     probe("F.relu torchscript", fn(F.relu), "1x3x8x8", via="torchscript", ok=ALL("relu.input_dtype")),
-    probe("F.relu inplace torchscript", fn(lambda x: (x * 2).relu_()), "1x3x8x8", via="torchscript",
+    probe("F.relu inplace torchscript", fn(lambda x: (x + x).relu_()), "1x3x8x8", via="torchscript",
           ok=ALL("relu.input_dtype")),
 ]
 
 # ---- relu6(fused) ------------------------------------------------------------------------------
 PROBES += [
     probe("F.relu6", fn(F.relu6), "1x3x8x8", ok=ALL("relu6.input_dtype") + B2("relu6.four_d")),
-    probe("F.relu6 inplace", fn(lambda x: F.relu6(x * 2, inplace=True)), "1x3x8x8", ok=ALL("relu6.input_dtype")),
+    probe("F.relu6 inplace", fn(lambda x: F.relu6(x + x, inplace=True)), "1x3x8x8", ok=ALL("relu6.input_dtype")),
     probe("F.relu6 qint16", fn(F.relu6), "1x3x8x8", activation_dtype="qint16", fail=ALL("relu6.input_dtype")),
     probe("F.relu6 2-D", fn(F.relu6), "2x8", fail=B2("relu6.four_d")),
     probe("F.relu6 torchscript", fn(F.relu6), "1x3x8x8", via="torchscript", ok=ALL("relu6.input_dtype")),

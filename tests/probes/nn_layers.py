@@ -34,12 +34,14 @@ PROBES += [
           fail=B2("adaptive_avg_pool2d.supported") + BAYES("adaptive_avg_pool2d.precision")),
     probe("F.adaptive_avg_pool2d", fn(lambda x: F.adaptive_avg_pool2d(x, 1)), "1x3x8x8",
           ok=BAYES("adaptive_avg_pool2d.input_dtype"), fail=BAYES("adaptive_avg_pool2d.precision")),
+    # Every AdaptiveAvgPool2d on bayes warns of its precision.
     probe("F.interpolate area", fn(lambda x: F.interpolate(x, size=(3, 3), mode="area")), "1x3x9x9",
-          ok=BAYES("adaptive_avg_pool2d.input_dtype")),
+          ok=BAYES("adaptive_avg_pool2d.input_dtype"), also=BAYES("adaptive_avg_pool2d.precision")),
     probe("AdaptiveAvgPool2d qint16", seq(nn.AdaptiveAvgPool2d(2)), "1x3x8x8", activation_dtype="qint16",
-          fail=BAYES("adaptive_avg_pool2d.input_dtype")),
+          fail=BAYES("adaptive_avg_pool2d.input_dtype"), also=BAYES("adaptive_avg_pool2d.precision")),
     probe("AdaptiveAvgPool2d torchscript", seq(nn.AdaptiveAvgPool2d(2)), "1x3x8x8", via="torchscript",
-          ok=BAYES("adaptive_avg_pool2d.input_dtype"), fail=B2("adaptive_avg_pool2d.supported")),
+          ok=BAYES("adaptive_avg_pool2d.input_dtype"), fail=B2("adaptive_avg_pool2d.supported"),
+          also=BAYES("adaptive_avg_pool2d.precision")),
 ]
 
 # ---- AvgPool2d ---------------------------------------------------------------------------------
@@ -53,12 +55,15 @@ PROBES += [
     probe("F.avg_pool2d", fn(lambda x: F.avg_pool2d(x, 2)), "1x1x4x4", ok=ALL("avg_pool2d.kernel")),
     probe("AvgPool2d kernel 256 stride 256", seq(nn.AvgPool2d((256, 1), stride=256)), "1x1x256x1",
           ok=BAYES("avg_pool2d.kernel") + BAYES("avg_pool2d.stride")),
-    probe("AvgPool2d kernel 257", seq(nn.AvgPool2d((257, 1))), "1x1x257x1", fail=BAYES("avg_pool2d.kernel")),
-    probe("AvgPool2d stride 257", seq(nn.AvgPool2d(1, stride=257)), "1x1x1x1", fail=BAYES("avg_pool2d.stride")),
-    probe("AvgPool2d padding 256", seq(nn.AvgPool2d((512, 1), stride=1, padding=(256, 0))), "1x1x1x1",
-          ok=["bayes.avg_pool2d.padding"], fail=["bayes_e.avg_pool2d.padding"]),
-    probe("AvgPool2d padding 257", seq(nn.AvgPool2d((514, 1), stride=1, padding=(257, 0))), "1x1x1x1",
-          fail=BAYES("avg_pool2d.padding")),
+    probe("AvgPool2d kernel 257", seq(nn.AvgPool2d((257, 1), stride=1)), "1x1x257x1", fail=BAYES("avg_pool2d.kernel")),
+    # A 2x1 kernel on a 2x1 input: X5's pooled area (above 1) holds under both its readings.
+    probe("AvgPool2d stride 257", seq(nn.AvgPool2d((2, 1), stride=257)), "1x1x2x1", fail=BAYES("avg_pool2d.stride")),
+    # torch pads at most half the kernel: a padding of 256 needs a kernel of 512, past the kernel limit.
+    # A 2x1 input keeps X5's pooled area above 1 under both its readings.
+    probe("AvgPool2d padding 256", seq(nn.AvgPool2d((512, 1), stride=1, padding=(256, 0))), "1x1x2x1",
+          ok=["bayes.avg_pool2d.padding"], fail=["bayes_e.avg_pool2d.padding"], also=BAYES("avg_pool2d.kernel")),
+    probe("AvgPool2d padding 257", seq(nn.AvgPool2d((514, 1), stride=1, padding=(257, 0))), "1x1x2x1",
+          fail=BAYES("avg_pool2d.padding"), also=BAYES("avg_pool2d.kernel")),
     probe("AvgPool2d torchscript", seq(nn.AvgPool2d(8)), "1x1x8x8", via="torchscript",
           fail=B2("avg_pool2d.kernel"), ok=BAYES("avg_pool2d.kernel")),
 ]
@@ -78,11 +83,12 @@ PROBES += [
           ok=ALL("max_pool2d.kernel")),
     probe("F.max_pool2d", fn(lambda x: F.max_pool2d(x, 2)), "1x1x4x4", ok=ALL("max_pool2d.kernel")),
     probe("MaxPool2d kernel 256", seq(nn.MaxPool2d((256, 1))), "1x1x256x1", ok=BAYES("max_pool2d.kernel")),
-    probe("MaxPool2d kernel 257", seq(nn.MaxPool2d((257, 1))), "1x1x257x1", fail=BAYES("max_pool2d.kernel")),
+    probe("MaxPool2d kernel 257", seq(nn.MaxPool2d((257, 1), stride=1)), "1x1x257x1", fail=BAYES("max_pool2d.kernel")),
+    # torch pads at most half the kernel: these paddings need kernels past the kernel limit (256).
     probe("MaxPool2d padding 255", seq(nn.MaxPool2d((510, 1), stride=1, padding=(255, 0))), "1x1x1x1",
-          ok=BAYES("max_pool2d.padding")),
+          ok=BAYES("max_pool2d.padding"), also=BAYES("max_pool2d.kernel")),
     probe("MaxPool2d padding 256", seq(nn.MaxPool2d((512, 1), stride=1, padding=(256, 0))), "1x1x1x1",
-          fail=BAYES("max_pool2d.padding")),
+          fail=BAYES("max_pool2d.padding"), also=BAYES("max_pool2d.kernel")),
     probe("MaxPool2d C 8192 H 8192", seq(nn.MaxPool2d(1)), ("1x8192x1x1",), ok=BAYES("max_pool2d.input_size")),
     probe("MaxPool2d H 8192", seq(nn.MaxPool2d(1)), "1x1x8192x1", ok=BAYES("max_pool2d.input_size")),
     probe("MaxPool2d C 8193", seq(nn.MaxPool2d(1)), "1x8193x1x1", fail=BAYES("max_pool2d.input_size")),
@@ -149,6 +155,10 @@ PROBES += [
 ]
 
 # ---- Layernorm ---------------------------------------------------------------------------------
+LN_PRECISION = BAYES("layer_norm.precision")
+MHA_PRECISION = BAYES("multihead_attention.precision")
+
+
 class LayerNorm(nn.Module):
     """A hand-written channels-first LayerNorm (ConvNeXt style): judged as one Layernorm layer."""
 
@@ -169,16 +179,21 @@ PROBES += [
           ok=BAYES("layer_norm.input_hw") + BAYES("layer_norm.normalized_hw") + BAYES("layer_norm.input_dtype")
           + BAYES("layer_norm.output_dtype"),
           fail=B2("layer_norm.supported") + BAYES("layer_norm.precision")),
-    probe("LayerNorm HxW 128x129", seq(nn.LayerNorm(129)), "1x1x128x129", fail=BAYES("layer_norm.input_hw")),
-    probe("LayerNorm normalized 16383", seq(nn.LayerNorm(16383)), "1x16383", ok=BAYES("layer_norm.normalized_hw")),
-    probe("LayerNorm normalized 16384", seq(nn.LayerNorm(16384)), "1x16384", fail=BAYES("layer_norm.normalized_hw")),
+    # Every LayerNorm on bayes warns of its precision (LN_PRECISION).
+    probe("LayerNorm HxW 128x129", seq(nn.LayerNorm(129)), "1x1x128x129", fail=BAYES("layer_norm.input_hw"),
+          also=LN_PRECISION),
+    probe("LayerNorm normalized 16383", seq(nn.LayerNorm(16383)), "1x16383", ok=BAYES("layer_norm.normalized_hw"),
+          also=LN_PRECISION),
+    probe("LayerNorm normalized 16384", seq(nn.LayerNorm(16384)), "1x16384", fail=BAYES("layer_norm.normalized_hw"),
+          also=LN_PRECISION),
     probe("LayerNorm normalized 128x128", seq(nn.LayerNorm([2, 128, 128])), "1x2x128x128",
-          fail=BAYES("layer_norm.normalized_hw")),
+          fail=BAYES("layer_norm.normalized_hw"), also=LN_PRECISION),
     probe("LayerNorm qint16", seq(nn.LayerNorm(8)), "1x4x8", activation_dtype="qint16",
-          fail=BAYES("layer_norm.input_dtype")),
-    probe("F.layer_norm", fn(lambda x: F.layer_norm(x, [8])), "1x4x8", ok=BAYES("layer_norm.input_dtype")),
+          fail=BAYES("layer_norm.input_dtype"), also=LN_PRECISION),
+    probe("F.layer_norm", fn(lambda x: F.layer_norm(x, [8])), "1x4x8", ok=BAYES("layer_norm.input_dtype"),
+          also=LN_PRECISION),
     probe("hand-written LayerNorm", seq(LayerNorm(4)), "1x4x8x8",
-          ok=BAYES("layer_norm.input_hw") + BAYES("layer_norm.input_dtype")),
+          ok=BAYES("layer_norm.input_hw") + BAYES("layer_norm.input_dtype"), also=LN_PRECISION),
     probe("LayerNorm torchscript", seq(nn.LayerNorm(8)), "1x4x8", via="torchscript",
           ok=BAYES("layer_norm.normalized_hw") + BAYES("layer_norm.input_dtype"), fail=BAYES("layer_norm.precision")),
 ]
@@ -239,11 +254,11 @@ class MaskedAttention(nn.Module):
 
 
 class CrossAttention(nn.Module):
-    def __init__(self, quantize_key=True):
+    def __init__(self, quantize_key=True, kdim=4):
         super().__init__()
         self.quant = QuantStub()
         self.quant_key = QuantStub() if quantize_key else nn.Identity()
-        self.attention = nn.MultiheadAttention(8, 2, kdim=4, vdim=4, batch_first=True)
+        self.attention = nn.MultiheadAttention(8, 2, kdim=kdim, vdim=kdim, batch_first=True)
 
     def forward(self, q, k):
         k = self.quant_key(k)
@@ -256,16 +271,21 @@ PROBES += [
           + BAYES("multihead_attention.qkv_dims") + BAYES("multihead_attention.input_dtype")
           + BAYES("multihead_attention.output_dtype"),
           fail=B2("multihead_attention.supported") + BAYES("multihead_attention.precision")),
+    # Every MultiheadAttention on bayes warns of its precision (MHA_PRECISION).
     probe("MultiheadAttention qint16 key_padding_mask", MaskedAttention, "1x3x8", activation_dtype="qint16",
-          ok=BAYES("multihead_attention.input_dtype")),
+          ok=BAYES("multihead_attention.input_dtype"), also=MHA_PRECISION),
     probe("MultiheadAttention add_bias_kv", lambda: SelfAttention(add_bias_kv=True), "1x3x8",
-          fail=BAYES("multihead_attention.add_bias_kv"), ok=BAYES("multihead_attention.add_zero_attn")),
+          fail=BAYES("multihead_attention.add_bias_kv"), ok=BAYES("multihead_attention.add_zero_attn"),
+          also=MHA_PRECISION),
     probe("MultiheadAttention add_zero_attn", lambda: SelfAttention(add_zero_attn=True), "1x3x8",
-          fail=BAYES("multihead_attention.add_zero_attn"), ok=BAYES("multihead_attention.add_bias_kv")),
+          fail=BAYES("multihead_attention.add_zero_attn"), ok=BAYES("multihead_attention.add_bias_kv"),
+          also=MHA_PRECISION),
     probe("MultiheadAttention kdim vdim 4", CrossAttention, ("1x3x8", "1x5x4"),
-          fail=BAYES("multihead_attention.qkv_dims"), ok=BAYES("multihead_attention.input_dtype")),
-    probe("MultiheadAttention float key", lambda: CrossAttention(quantize_key=False), ("1x3x8", "1x5x4"),
-          fail=BAYES("multihead_attention.input_dtype")),
+          fail=BAYES("multihead_attention.qkv_dims"), ok=BAYES("multihead_attention.input_dtype"),
+          also=MHA_PRECISION),
+    probe("MultiheadAttention float key", lambda: CrossAttention(quantize_key=False, kdim=8), ("1x3x8", "1x5x8"),
+          fail=BAYES("multihead_attention.input_dtype"), ok=BAYES("multihead_attention.qkv_dims"),
+          also=MHA_PRECISION),
     probe("MultiheadAttention torchscript", SelfAttention, "1x3x8", via="torchscript",
           ok=BAYES("multihead_attention.input_dtype"), fail=BAYES("multihead_attention.precision")),
 ]
@@ -338,10 +358,12 @@ PROBES += [
           fail=BAYES("upsampling_bilinear2d.align_corners")),
     probe("UpsamplingBilinear2d x257", seq(nn.UpsamplingBilinear2d(scale_factor=(257, 1))), "1x1x1x1",
           fail=B2("upsampling_bilinear2d.scale")),
+    # torch's UpsamplingBilinear2d always has align_corners=True, which bayes refuses.
     probe("UpsamplingBilinear2d qint16", seq(nn.UpsamplingBilinear2d(scale_factor=2)), "1x3x4x4",
-          activation_dtype="qint16", fail=ALL("upsampling_bilinear2d.input_dtype")),
+          activation_dtype="qint16", fail=ALL("upsampling_bilinear2d.input_dtype"),
+          also=BAYES("upsampling_bilinear2d.align_corners")),
     probe("UpsamplingBilinear2d W 8193", seq(nn.UpsamplingBilinear2d(size=(1, 1))), "1x1x1x8193",
-          fail=BAYES("upsampling_bilinear2d.input_size")),
+          fail=BAYES("upsampling_bilinear2d.input_size"), also=BAYES("upsampling_bilinear2d.align_corners")),
     probe("UpsamplingBilinear2d namesake align_corners False",
           seq(UserUpsamplingBilinear2d(size=(8, 8), mode="bilinear", align_corners=False)), "1x3x4x4",
           ok=BAYES("upsampling_bilinear2d.align_corners")),
