@@ -109,7 +109,7 @@ def main():
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
                   rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,
                   fallback, advice, flow, run_on_bpu, max_subgraphs, fail_on_cpu, no_cache, quiet, debug):
-    """Check MODEL(s): TorchScript (.pt), .pt2, or an eager spec file.py:NAME / package.module:NAME."""
+    """Check MODEL(s): TorchScript (.pt), .pt2, ONNX (.onnx), or an eager spec file.py:NAME / package.module:NAME."""
     cli = {"march": march, "input_shapes": list(input_shapes), "input_dtypes": list(input_dtypes),
            "input_source": input_source, "activation_dtype": activation_dtype, "fail_on": fail_on,
            "rules": list(rule_files), "ignore": list(ignore), "fallback": fallback, "advice": advice,
@@ -133,9 +133,12 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             known = baseline.read(baseline_path)
         reports = []
         rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
+        from qcheck.capture.streams import cli_streams
         from qcheck.mapping import pausing_gc
 
-        with _progress() as status, pausing_gc():  # the engine may pause the collector (not capture)
+        # opt-in process-wide effects: the engine may pause the collector (not capture); the
+        # model's prints go to stderr and torch's stderr is muted while it exports
+        with _progress() as status, pausing_gc(), cli_streams():
             for model in models:
                 status(f"checking {model}")
                 for report in _check_one(model, project.settings_for(model), cli, rule_files,

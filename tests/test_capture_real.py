@@ -174,7 +174,7 @@ def test_traced_detector_archive_captures(name, detector_archives, rules):
 _LOAD_IN_A_FRESH_PROCESS = textwrap.dedent("""\
     import sys
     import torch
-    from qcheck.capture import _load_operator_packages
+    from qcheck.capture.files import _load_operator_packages
     paths = sys.argv[1:]
     try:
         torch.jit.load(paths[0])
@@ -254,8 +254,12 @@ _PRINTS = ("PRINTED-AT-IMPORT", "WRITTEN-TO-FD-1", "PRINTED-IN-INIT")
 
 
 def test_what_the_model_prints_goes_to_stderr_and_stdout_is_restored(tmp_path, capfd):
+    """Inside the CLI's streams (cli_streams, which the CLI enters)."""
+    from qcheck.capture.streams import cli_streams
+
     (tmp_path / "noisy.py").write_text(_PRINTING_MODEL)
-    graph = capture(f"{tmp_path / 'noisy.py'}:Noisy", [InputSpec((1, 3, 8, 8))])
+    with cli_streams():
+        graph = capture(f"{tmp_path / 'noisy.py'}:Noisy", [InputSpec((1, 3, 8, 8))])
     assert graph.nodes
     out, err = capfd.readouterr()
     assert out == ""
@@ -264,6 +268,15 @@ def test_what_the_model_prints_goes_to_stderr_and_stdout_is_restored(tmp_path, c
     os.write(1, b"after-fd\n")
     out, _ = capfd.readouterr()
     assert out == "after\nafter-fd\n"
+
+
+def test_a_library_capture_leaves_the_callers_streams_alone(tmp_path, capfd):
+    """Redirecting descriptors is a process-wide effect: a plain API call does not opt in."""
+    (tmp_path / "noisy_lib.py").write_text(_PRINTING_MODEL)
+    graph = capture(f"{tmp_path / 'noisy_lib.py'}:Noisy", [InputSpec((1, 3, 8, 8))])
+    assert graph.nodes
+    out, _ = capfd.readouterr()
+    assert all(text in out for text in _PRINTS), out
 
 
 def test_json_on_stdout_stays_valid_when_the_model_prints(tmp_path):

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 import torch
 
-from qcheck.capture import markers
+from qcheck.capture import markers, streams
 from qcheck.capture.source import display_path, innermost_outside
 from qcheck.graph import Graph, Node, Ref, Value
 
@@ -76,7 +76,7 @@ def _capturing(module: torch.nn.Module, calls: dict[str, int] | None):
     """Everything a capture of an eager module needs switched on, and undone afterwards."""
     stack = contextlib.ExitStack()
     contexts = [markers.stubs_marked(module), markers.functionals_as_calls(module),
-                markers.observers_frozen(module), markers.quiet_torch()]
+                markers.observers_frozen(module), streams.torch_stderr_muted()]
     if calls is not None:
         contexts.append(markers.calls_counted(module, calls))
     for context in contexts:

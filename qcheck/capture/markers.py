@@ -84,34 +84,6 @@ def observers_frozen(module: torch.nn.Module) -> Iterator[None]:
             flag.copy_(value)
 
 
-@contextlib.contextmanager
-def quiet_torch() -> Iterator[None]:
-    """torch.export logs warnings and graph dumps on stderr when it gives up; qcheck reports the
-    failure itself (and falls back), so stderr is muted while capturing, down to the file
-    descriptor (torch also writes from C++)."""
-    import os
-    import sys
-    import warnings
-
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (embedded use): nothing to mute
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-        return
-    try:
-        with open(os.devnull, "w") as devnull, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 # Modules whose methods (add, cat, mul...) are the eager-mode replacement for functional ops.
 FUNCTIONAL_MODULE_TYPES = {"FloatFunctional", "QFunctional", "FXFloatFunctional"}
 FUNCTIONAL_METHODS = ("add", "add_scalar", "mul", "mul_scalar", "cat", "add_relu", "matmul", "sub",

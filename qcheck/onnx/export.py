@@ -28,7 +28,7 @@ def _module(target: Any):
 
 
 def check_exported(target: Any, options, march: str, example_inputs: tuple | None = None):
-    from qcheck.capture import _examples, describe_target
+    from qcheck.capture import describe_target, examples_for
     from qcheck.onnx.check import check_onnx
 
     import torch
@@ -36,7 +36,7 @@ def check_exported(target: Any, options, march: str, example_inputs: tuple | Non
     label = describe_target(target)
     module = _module(target)
     module.eval()
-    examples = _examples(label, options.inputs, example_inputs)
+    examples = examples_for(label, options.inputs, example_inputs)
     with tempfile.TemporaryDirectory(prefix="qcheck-ptq-") as folder:
         path = os.path.join(folder, "model.onnx")
         try:
