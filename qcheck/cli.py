@@ -133,7 +133,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
             known = baseline.read(baseline_path)
         reports = []
         rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
-        from qcheck.mapping import pausing_gc
+        from qcheck.gcpause import pausing_gc
 
         with _progress() as status, pausing_gc():  # the engine may pause the collector (not capture)
             for model in models:
@@ -160,7 +160,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
 def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str | None):
     """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
     when nothing changed."""
-    from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
+    from qcheck.inputs import INPUT_DTYPES, InputSpec, parse_shape
     from qcheck.options import Options, validate
 
     shapes = cli["input_shapes"] or settings.input_shapes

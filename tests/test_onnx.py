@@ -128,8 +128,13 @@ def test_bad_onnx_input(tmp_path):
         entry = tensor.external_data.add()
         entry.key, entry.value = "location", "../../etc/passwd"
     outside.write_bytes(model.SerializeToString())
+    huge = tmp_path / "huge.onnx"  # sparse: a valid start, then past protobuf's 2 GB
+    with open(huge, "wb") as handle:
+        handle.write(data)
+        handle.truncate(2**31 + 16)
     cases = {"truncated": (truncated, "not a readable ONNX model"), "garbage": (garbage, "ONNX"),
-             "missing": (None, "is missing"), "outside": (outside, "outside the model's folder")}
+             "missing": (None, "is missing"), "outside": (outside, "outside the model's folder"),
+             "above 2 GB": (huge, "with external data")}
     for label, (path, words) in cases.items():
         result = missing if path is None else _run(str(path), "--march", "bayes_e")
         assert result.returncode == 2, (label, result.stderr)

@@ -16,42 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from qcheck.errors import QcheckError, first_line
+from qcheck.filekind import sniff  # noqa: F401 (re-exported)
 from qcheck.graph import Graph
-
-INPUT_DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool")
-_MAX_ELEMENTS = 2**31  # one input above this is a typo, not a model (8 GB of float32)
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    shape: tuple[int, ...]
-    dtype: str = "float32"
-
-
-def parse_shape(text: str) -> tuple[int, ...]:
-    """"1x3x224x224" (also "1,3,224,224") -> (1, 3, 224, 224); clear errors for anything else."""
-    parts = [p.strip() for p in text.lower().replace(",", "x").split("x")]
-    if not text.strip() or any(not p for p in parts):
-        raise QcheckError(f"input shape {text!r} is not of the form 1x3x224x224; check --input-shape")
-    dims = []
-    for part in parts:
-        # ASCII digits only: int() would also take "1_000", "+3" and full-width "３"
-        if part.startswith("-") and part[1:].isascii() and part[1:].isdigit():
-            raise QcheckError(f"input shape {text!r}: every dimension must be at least 1; "
-                              "check --input-shape")
-        if not (part.isascii() and part.isdigit()):
-            raise QcheckError(f"input shape {text!r}: {part!r} is not a whole number; "
-                              "write --input-shape like 1x3x224x224")
-        dims.append(int(part))
-    if any(d <= 0 for d in dims):
-        raise QcheckError(f"input shape {text!r}: every dimension must be at least 1; check --input-shape")
-    elements = 1
-    for d in dims:
-        elements *= d
-    if elements > _MAX_ELEMENTS:
-        raise QcheckError(f"input shape {text!r} has {elements:,} elements, more than qcheck "
-                          f"accepts ({_MAX_ELEMENTS:,}); check --input-shape")
-    return tuple(dims)
+from qcheck.inputs import INPUT_DTYPES, InputSpec, parse_shape  # noqa: F401 (re-exported)
 
 
 def example_tensors(inputs: list[InputSpec], device: str = "cpu") -> tuple:
@@ -285,46 +252,6 @@ def _load_operator_packages(path: str) -> None:
             raise QcheckError(f"the archive calls {package}'s operators ({names}) but importing "
                               f"{package} failed ({first_line(error)}); install the {package} release "
                               "that matches your torch", path) from None
-
-
-def sniff(path: str) -> str:
-    """What kind of file this is, from its bytes alone: nothing is loaded or run."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError as error:
-        raise QcheckError(f"cannot read the file: {error.strerror or error}", path) from None
-    if not head:
-        return "empty"
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "damaged-zip"
-        # Judge by the archive's top-level folders: a TorchScript file's code may well live in a
-        # package path with "models" in it (transformers.models...).
-        top = {tuple(name.split("/")[1:2]) for name in names}
-        if any(name.endswith("/archive_format") for name in names) or (
-                ("models",) in top and any(name.split("/")[1:2] == ["models"] and name.endswith(".json")
-                                           for name in names)):
-            return "pt2"
-        if ("code",) in top and any(name.endswith("constants.pkl") for name in names):
-            return "torchscript"
-        if any(name.endswith("data.pkl") for name in names):
-            return "torch-save-zip"
-        return "unknown"
-    # Legacy torch.save and plain pickles start with the pickle protocol opcode.
-    if head[:1] == b"\x80":
-        return "pickle"
-    # An ONNX ModelProto starts with its ir_version (field 1, a small varint), then another
-    # length-delimited field (producer, domain, graph, opset_import...).
-    if len(head) >= 3 and head[0] == 0x08 and 0 < head[1] < 0x80 and head[2] in _ONNX_SECOND_FIELD:
-        return "onnx"
-    return "unknown"
-
-
-_ONNX_SECOND_FIELD = {0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42, 0x52, 0x5a, 0x62, 0x72}
 
 
 def _describe_torch_save(path: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.paths import shipped_rules_dir
-from qcheck.rules import Constraint
+from qcheck.constraint import Constraint
 from qcheck.yamlfile import line_of, load
 
 MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5"}
