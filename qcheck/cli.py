@@ -184,7 +184,7 @@ def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str 
         fallback=cli["fallback"],
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
-        run_on_bpu=cli.get("run_on_bpu") or [],
+        run_on_bpu=settings.run_on_bpu + (cli.get("run_on_bpu") or []),
         max_subgraphs=cli.get("max_subgraphs"),
         fail_on_cpu=cli.get("fail_on_cpu"),
         flow=cli.get("flow") or "qat",

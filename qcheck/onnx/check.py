@@ -55,8 +55,8 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
     for name in run_on_bpu or []:
         if name not in names:
             sample = ", ".join(n.name for n in model.nodes if n.op_type == "Softmax")[:200] or "none"
-            raise QcheckError(f"--run-on-bpu {name}: no node of that name in the model "
-                              f"(its Softmax nodes: {sample})", path)
+            raise QcheckError(f"run_on_bpu {name!r} (--run-on-bpu, or run-on-bpu in [tool.qcheck]): no node "
+                              f"of that name in the model (its Softmax nodes: {sample})", path)
     layers, counts = place_nodes(model, rules, march, set(run_on_bpu or []))
     model_findings = model_rules(model)
     report = Report(model=path, march=march, layers=layers, nodes=counts, qcheck_version=__version__,
