@@ -269,6 +269,35 @@ def test_flow_ptq_exports_a_pytorch_model_and_names_its_modules():
     assert qat.capture != "onnx"  # the same model, the QAT answer
 
 
+def _placement(report) -> list[tuple]:
+    return [(layer.op, layer.region, layer.module_path, [f.rule for f in layer.findings]) for layer in report.layers]
+
+
+def test_flow_ptq_exports_a_pt2_program_as_its_eager_model(tmp_path):
+    import torch
+
+    from qcheck.api import check
+    from qcheck.capture import InputSpec
+    from qcheck.options import Options
+    from tests.models import seed_net
+
+    model = seed_net()
+    path = str(tmp_path / "seed.pt2")
+    torch.export.save(torch.export.export(model, (torch.rand(1, 1, 28, 28),)), path)
+    # no --input-shape: the program's own example inputs
+    from_pt2 = check(path, Options(march="bernoulli2", flow="ptq"))
+    eager = check(model, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))], flow="ptq"))
+    assert from_pt2.capture == "onnx" and from_pt2.model == path
+    assert _placement(from_pt2) == _placement(eager)  # module scopes too (torch.export.unflatten)
+    pool = next(layer for layer in from_pt2.layers if layer.op == "AveragePool")
+    assert pool.region == "cpu" and pool.module_path == "avg_pool"
+    assert [f.rule for f in pool.findings] == ["bernoulli2.onnx.average_pool.kernel_size"]
+    assert from_pt2.partition["subgraph_count"] == 2
+    result = _run(path, "--march", "bayes_e", "--flow", "ptq", "--format", "json")  # the CLI, same path
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["capture"] == "onnx"
+
+
 def test_missing_onnx_package_is_one_clear_line(tmp_path):
     path = _save(build(PROBES[0]), tmp_path)
     code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"

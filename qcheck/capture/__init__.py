@@ -274,9 +274,16 @@ def _describe_torch_save(path: str) -> str:
 
 
 def _capture_pt2(path: str) -> Graph:
+    from qcheck.capture import export
+
+    return export.program_to_graph(load_pt2(path), origin="pt2")
+
+
+def load_pt2(path: str):
+    """A .pt2 archive's ExportedProgram, refusing any pickled Python object in it."""
     import torch
 
-    from qcheck.capture import export, markers  # noqa: F401  (markers registers the stub ops)
+    from qcheck.capture import markers  # noqa: F401  (registers the stub ops)
 
     try:
         with _no_unpickling():
@@ -288,7 +295,7 @@ def _capture_pt2(path: str) -> Graph:
     except Exception as error:
         raise QcheckError(f"could not load this .pt2 archive ({first_line(error)}); re-save it with "
                           "torch.export.save from this torch version", path) from None
-    return export.program_to_graph(program, origin="pt2")
+    return program
 
 
 class _RefusedPickle(Exception):
