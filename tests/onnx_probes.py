@@ -39,7 +39,10 @@ PROBES = [
     conv("x5_conv_stride_ok", "bayes_e", 4, (1, 1), set(), stride=256, hw=512),
     conv("x5_conv_stride_past", "bayes_e", 4, (1, 1), {"bayes_e.onnx.conv.stride"}, stride=257, hw=514),
     conv("x5_conv_dilation_ok", "bayes_e", 4, (3, 3), set(), dilation=16, hw=64),
-    conv("x5_conv_dilation_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation"}, dilation=17, hw=64),
+    conv("x5_conv_dilation_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation"}, dilation=17, hw=68),
+    conv("x5_conv_dilation_divides_ok", "bayes_e", 4, (3, 3), set(), dilation=3, hw=33),
+    conv("x5_conv_dilation_divides_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation_divides_input"},
+         dilation=3, hw=34),
     conv("x5_conv_dilated_stride_ok", "bayes_e", 4, (3, 3), set(), dilation=2, stride=1, hw=32),
     conv("x5_conv_dilated_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation_stride"},
          dilation=2, stride=2, hw=32),
@@ -110,7 +113,7 @@ def build(probe: Probe):
             initializers.append(numpy_helper.from_array(np.array(numbers, dtype=np.int64), "shape"))
             inputs.append("shape")
     elif probe.weight is not None:
-        dtype = np.int64 if probe.op == "Gather" else np.float32
+        dtype = np.int64 if probe.op in ("Gather", "GatherElements") else np.float32
         weight = np.zeros(probe.weight, dtype=dtype)
         initializers.append(numpy_helper.from_array(weight, "w"))
         inputs.append("w")
@@ -167,6 +170,39 @@ def _pairs():
         ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
         ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
         ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
+        # one phase of a 7x7 kernel at stride 2 reads 4x4 taps: 16 x 2047 = 32752, 16 x 2048 = 32768
+        P("x5_convt_phase_ok", "bayes_e", "ConvTranspose", (1, 2047, 8, 8), set(), weight=(2047, 1, 7, 7),
+          attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
+        P("x5_convt_phase_past", "bayes_e", "ConvTranspose", (1, 2048, 8, 8),
+          {"bayes_e.onnx.conv_transpose.phase_kernel_size"}, weight=(2048, 1, 7, 7),
+          attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
+        P("x5_convt_batch_ok", "bayes_e", "ConvTranspose", (128, 8, 8, 8), set(), weight=(8, 1, 2, 2),
+          attrs={"kernel_shape": [2, 2], "strides": [2, 2], "group": 8}),
+        P("x5_convt_batch_past", "bayes_e", "ConvTranspose", (129, 8, 8, 8), {"bayes_e.onnx.conv_transpose.batch"},
+          weight=(8, 1, 2, 2), attrs={"kernel_shape": [2, 2], "strides": [2, 2], "group": 8}),
+        P("x5_convt_output_padding_ok", "bayes_e", "ConvTranspose", (1, 8, 8, 8), set(), weight=(8, 1, 3, 3),
+          attrs={"kernel_shape": [3, 3], "strides": [3, 3], "group": 8, "output_padding": [1, 1]}),
+        P("x5_convt_output_padding_past", "bayes_e", "ConvTranspose", (1, 8, 8, 8),
+          {"bayes_e.onnx.conv_transpose.output_padding"}, weight=(8, 1, 3, 3),
+          attrs={"kernel_shape": [3, 3], "strides": [3, 3], "group": 8, "output_padding": [2, 2]}),
+        P("x5_pad_ok", "bayes_e", "Pad", (1, 2, 4, 4), set(), attrs={"mode": "constant"}, weight="shape:0,0,1,1,0,0,1,1"),
+        P("x5_pad_mode_past", "bayes_e", "Pad", (1, 2, 4, 4), {"bayes_e.onnx.pad.mode"}, attrs={"mode": "reflect"},
+          weight="shape:0,0,1,1,0,0,1,1"),
+        P("x5_expand_ok", "bayes_e", "Expand", (1,) * 8 + (2, 1), set(), weight="shape:" + ",".join("1" * 8) + ",2,4"),
+        P("x5_expand_one_dim_past", "bayes_e", "Expand", (1, 2, 1, 1), {"bayes_e.onnx.expand.one_dim"},
+          weight="shape:1,2,4,4"),
+        P("x5_expand_rank_past", "bayes_e", "Expand", (1,) * 9 + (2, 1), {"bayes_e.onnx.expand.rank"},
+          weight="shape:" + ",".join("1" * 9) + ",2,4"),
+        P("x5_pow_scalar_past", "bayes_e", "Pow", (1, 2, 4, 2), {"bayes_e.onnx.pow.scalar_exponent"}, weight=(2,)),
+        P("x5_reduce_max_size_ok", "bayes_e", "ReduceMax", (1, 8192, 2, 2), set(), attrs={"axes": [1], "keepdims": 1}),
+        P("x5_reduce_max_size_past", "bayes_e", "ReduceMax", (1, 8193, 2, 2), {"bayes_e.onnx.reduce_max.reduce_size"},
+          attrs={"axes": [1], "keepdims": 1}),
+        P("x5_gather_elements_ok", "bayes_e", "GatherElements", (1,) * 8 + (2, 4), set(), weight=(1,) * 8 + (2, 9),
+          attrs={"axis": 9}),
+        P("x5_gather_elements_indices_past", "bayes_e", "GatherElements", (1, 2, 4, 4),
+          {"bayes_e.onnx.gather_elements.indices_shape"}, weight=(1, 2, 5, 4), attrs={"axis": 3}),
+        P("x5_gather_elements_rank_past", "bayes_e", "GatherElements", (1,) * 9 + (2, 4),
+          {"bayes_e.onnx.gather_elements.rank"}, weight=(1,) * 9 + (2, 4), attrs={"axis": 1}),
         P("x5_maxpool_ok", "bayes_e", "MaxPool", (1, 2, 600, 600), set(),
           attrs={"kernel_shape": [3, 3], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
         P("x5_maxpool_stride_past", "bayes_e", "MaxPool", (1, 2, 600, 600), {"bayes_e.onnx.max_pool.stride"},
@@ -212,6 +248,10 @@ def _pairs():
           attrs={"mode": "nearest"}, weight="scales:1,1,4,2"),
         P("x5_resize_rank_past", "bayes_e", "Resize", (1, 2, 4, 4, 4), {"bayes_e.onnx.resize.rank"},
           attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+        P("x5_resize_linear_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "linear"},
+          weight="scales:1,1,0.5,3"),
+        P("x5_resize_mode_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.mode"},
+          attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
     ]
     for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
         snake = _snake(op)
@@ -246,8 +286,15 @@ def _pairs():
 PROBES += _pairs()
 
 
+def _on_ultra(expect: set[str], x5_ids: set[str], ultra_ids: set[str]) -> set[str]:
+    """An X5 probe's findings on Ultra: its placement findings, and the broken checks Ultra shares."""
+    mapped = {e: e.replace("bayes_e.", "bayes.", 1) for e in expect}
+    return {m for e, m in mapped.items() if e not in x5_ids or m in ultra_ids}
+
+
 def _mirrored():
-    """An X5 probe holds on Ultra where the Ultra row has the same checks (inherited rows)."""
+    """An X5 probe holds on Ultra where the Ultra row's checks are some of the X5 row's (inherited
+    rows, X5-only limits dropped): there it gets the findings of the checks the rows share."""
     from qcheck.onnx.rules import load_onnx_rules
 
     rules = load_onnx_rules()
@@ -258,11 +305,11 @@ def _mirrored():
             continue
         same = lambda row: {(c.id.split(".")[-1], c.check.text, c.when.text if c.when else None)  # noqa: E731
                             for c in row.constraints}
-        if same(x5) != same(ultra):
+        if not same(ultra) <= same(x5):
             continue
+        expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
-                           {e.replace("bayes_e.", "bayes.", 1) for e in probe.expect}, dict(probe.attrs),
-                           probe.weight, probe.run_on_bpu))
+                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu))
     return found
 
 
@@ -271,9 +318,14 @@ PROBES += _mirrored()
 
 def _more_pairs():
     """Ultra rows that differ from X5, and the X3 rows."""
+    from qcheck.onnx.rules import load_onnx_rules
+
     P = Probe
+    rules = load_onnx_rules()
+    x5_conv = {c.id for c in rules.row("Conv", "bayes_e").constraints}
+    ultra_conv = {c.id for c in rules.row("Conv", "bayes").constraints}
     found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
-               {e.replace("bayes_e.", "bayes.", 1) for e in p.expect}, dict(p.attrs), p.weight)
+               _on_ultra(p.expect, x5_conv, ultra_conv), dict(p.attrs), p.weight)
              for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
     found += [
         P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),
@@ -341,6 +393,8 @@ def _more_pairs():
           attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
         P("x3_resize_rank_past", x3, "Resize", (1, 2, 4, 4, 4), {"bernoulli2.onnx.resize.rank"},
           attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+        P("x3_resize_mode_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.mode"},
+          attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
     ]
     return found
 

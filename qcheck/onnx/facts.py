@@ -51,6 +51,11 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         for d in weight[1:]:
             size *= d
         facts["weight_size"] = size
+    if node.op_type == "ConvTranspose" and "weight_size" in facts:
+        facts["out_pad_h"], facts["out_pad_w"] = _pairs(a.get("output_padding"), 0)
+        taps_h = (facts["kernel_h"] - 1 + facts["pad_h"] % facts["stride_h"]) // facts["stride_h"] + 1
+        taps_w = (facts["kernel_w"] - 1 + facts["pad_w"] % facts["stride_w"]) // facts["stride_w"] + 1
+        facts["phase_kernel_size"] = taps_h * taps_w * (facts["in_channels"] // facts["group"])
     if node.op_type == "Gemm" and len(shapes) > 1 and shapes[1] is not None:
         k, n = shapes[1] if not a.get("transB") else shapes[1][::-1]
         facts.update(in_channels=k, out_channels=n, kernel_h=1, kernel_w=1, weight_size=k)
@@ -79,6 +84,18 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+    if len(shapes) > 1 and shapes[1] is not None:
+        count = 1
+        for d in shapes[1]:
+            count *= d
+        facts["second_numel"] = count
+    if first is not None and out is not None and len(out) >= len(first):
+        padded = (1,) * (len(out) - len(first)) + tuple(first)
+        facts["changed_dims"] = sum(1 for i, o in zip(padded, out) if i != o)
+    if node.op_type == "GatherElements" and first and len(shapes) > 1 and shapes[1] is not None \
+            and len(shapes[1]) == len(first):
+        axis = int(a.get("axis", 0)) % len(first)
+        facts["indices_fit"] = all(i <= d for k, (i, d) in enumerate(zip(shapes[1], first)) if k != axis)
     if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
         facts["broadcast_first"] = first[0] != shapes[1][0]
     elif len(shapes) > 1:

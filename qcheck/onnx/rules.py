@@ -39,6 +39,10 @@ FACTS = {
     "b_rank": "MatMul B's rank", "mk_max": "largest of MatMul's two lowest dims", "batch_max":
     "largest MatMul dim above the two lowest", "broadcast_first": "the first dim is broadcast",
     "input_count": "number of inputs",
+    "out_pad_h": "ConvTranspose output_padding along H", "out_pad_w": "ConvTranspose output_padding along W",
+    "phase_kernel_size": "ConvTranspose: kernel taps one output phase reads (per stride phase, times C/groups)",
+    "second_numel": "elements of the second input", "changed_dims": "dimensions where output and input differ",
+    "indices_fit": "GatherElements: indices no larger than the data outside the axis",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
