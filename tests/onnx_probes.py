@@ -21,6 +21,7 @@ class Probe:
     weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
     run_on_bpu: bool = False
     twice: bool = False  # the node reads the model input twice (two feature-map inputs)
+    general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
@@ -286,8 +287,27 @@ def _pairs():
 PROBES += _pairs()
 
 
+def _general():
+    """The general limits on 4-D feature maps, probed with Relu (a BPU op with no limits of its own)."""
+    x5 = "bayes_e.onnx.general."
+    return [
+        Probe("x5_general_dims_ok", "bayes_e", "Relu", (1, 65536, 1, 1), set(), general=True),
+        Probe("x5_general_dims_past", "bayes_e", "Relu", (1, 1, 65537, 1), {x5 + "dims"}),
+        Probe("x5_general_batch_ok", "bayes_e", "Relu", (4096, 1, 1, 1), set(), general=True),
+        Probe("x5_general_batch_past", "bayes_e", "Relu", (4097, 1, 1, 1), {x5 + "batch"}),
+        Probe("x5_general_size_ok", "bayes_e", "Relu", (1, 16384, 256, 256), set(), general=True),  # 2^30
+        Probe("x5_general_size_past", "bayes_e", "Relu", (1, 16385, 256, 256), {x5 + "size"}),
+        Probe("x3_general_batch_ok", "bernoulli2", "Relu", (128, 1, 2, 2), set(), general=True),
+        Probe("x3_general_batch_past", "bernoulli2", "Relu", (129, 1, 2, 2), {"bernoulli2.onnx.general.batch"}),
+    ]
+
+
+PROBES += _general()
+
+
 def _on_ultra(expect: set[str], x5_ids: set[str], ultra_ids: set[str]) -> set[str]:
-    """An X5 probe's findings on Ultra: its placement findings, and the broken checks Ultra shares."""
+    """An X5 probe's findings on Ultra: its placement and general-limit findings (Ultra inherits
+    the X5 general row), and the broken checks of its row that Ultra shares."""
     mapped = {e: e.replace("bayes_e.", "bayes.", 1) for e in expect}
     return {m for e, m in mapped.items() if e not in x5_ids or m in ultra_ids}
 
@@ -309,7 +329,7 @@ def _mirrored():
             continue
         expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
-                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu))
+                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general))
     return found
 
 

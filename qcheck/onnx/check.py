@@ -12,7 +12,7 @@ from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
 from qcheck.partition import find_root
 from qcheck.onnx.model import FOLDED, OnnxModel, load
-from qcheck.onnx.rules import MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
+from qcheck.onnx.rules import GENERAL, MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
 from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of
 
 MODEL_LAYER = "(model)"
@@ -104,7 +104,7 @@ def place_nodes(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: se
             source = producer.get(value)
             if source is not None and source not in after:
                 after.append(source)
-        region, findings = judge(node, model, row, march, node.name in run_on_bpu)
+        region, findings = judge(node, model, row, march, node.name in run_on_bpu, rules.row(GENERAL, march))
         on_bpu = region == "bpu"
         dtype = "int8" if on_bpu else "float32"
         layer = LayerResult(
@@ -155,8 +155,10 @@ def _shape(model: OnnxModel, value: str) -> list[int] | None:
     return list(shape) if shape is not None else None
 
 
-def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool) -> tuple[str, list[Finding]]:
-    """Where the node runs ("bpu" or "cpu") and the findings that say why."""
+def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool,
+          general=None) -> tuple[str, list[Finding]]:
+    """Where the node runs ("bpu" or "cpu") and the findings that say why. `general`: the row of
+    the limits every BPU node must meet as well."""
     if row is None:
         return "bpu", [Finding(rule=f"{march}.onnx.unlisted", severity="error",
                                message=f"{node.op_type} is not in the {march} ONNX operator list: neither "
@@ -171,7 +173,7 @@ def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool) -> tuple[
                                advice=row.advice, observed={"op_type": node.op_type})]
     facts = node_facts(node, model)
     broken = []
-    for c in row.constraints:
+    for c in row.constraints + (general.constraints if general else []):
         try:
             if c.when is not None and not c.when.evaluate(facts):
                 continue

@@ -28,6 +28,11 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         facts["out_rank"] = len(out)
         if len(out) == 4:
             facts["out_C"] = out[1]
+    maps = [s for i, s in zip(node.inputs, shapes) if s is not None and len(s) == 4 and i not in model.constant_values]
+    maps += [s for s in (model.shapes.get(o) for o in node.outputs if o) if s is not None and len(s) == 4]
+    if maps:  # the general limits, over every 4-D feature map the node reads or writes
+        facts.update(tensor_n_max=max(s[0] for s in maps), tensor_chw_max=max(max(s[1:]) for s in maps),
+                     tensor_elements_max=max(s[0] * s[1] * s[2] * s[3] for s in maps))
     a = node.attrs
     if "kernel_shape" in a or node.op_type in ("Conv", "ConvTranspose"):
         kernel = a.get("kernel_shape")

@@ -22,6 +22,7 @@ MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5
 # unless run_on_bpu names the node (then its BPU limits apply) | unsupported: neither runs it
 # (the list's "CPU计算※", not integrated) | folded: constant-folded or removed by the converter.
 PLACEMENTS = ("bpu", "cpu", "cpu_default", "unsupported", "folded")
+GENERAL = "*"  # the row of the lists' general limits: every node the BPU runs must meet them
 FACTS = {
     "rank": "rank of the first input", "out_rank": "rank of the first output",
     "N": "first input's N (4-D: N, C, H, W)", "C": "first input's C", "H": "first input's H",
@@ -43,6 +44,9 @@ FACTS = {
     "phase_kernel_size": "ConvTranspose: kernel taps one output phase reads (per stride phase, times C/groups)",
     "second_numel": "elements of the second input", "changed_dims": "dimensions where output and input differ",
     "indices_fit": "GatherElements: indices no larger than the data outside the axis",
+    "tensor_n_max": "largest N of the node's 4-D feature maps (inputs and outputs)",
+    "tensor_chw_max": "largest C, H or W of the node's 4-D feature maps",
+    "tensor_elements_max": "largest N x C x H x W of the node's 4-D feature maps",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
@@ -211,7 +215,9 @@ def explain(rule_id: str, extra: list[str] | None = None) -> str | None:
     c = ruleset.find_constraint(rule_id)
     if c is not None:
         row = ruleset.row(c.operator, c.march)
-        lines = [c.id, "", f"  {c.says}", "", f"  operator:  ONNX {c.operator} (PTQ flow)",
+        operator = ("every node on the BPU (a general limit)" if c.operator == GENERAL
+                    else f"ONNX {c.operator} (PTQ flow)")
+        lines = [c.id, "", f"  {c.says}", "", f"  operator:  {operator}",
                  f"  march:     {c.march} ({MARCHES[c.march]})",
                  "  effect:    a node breaking it runs on the CPU, splitting the BPU part",
                  f"  check:     {c.check.text}"]
@@ -249,7 +255,7 @@ def placement_sentence(row: OnnxRow) -> str:
 def markdown(ruleset: OnnxRuleSet | None = None) -> str:
     """docs/SUPPORTED_ONNX_OPS.md: every ONNX row per march, with its placement and limits."""
     ruleset = ruleset or load_onnx_rules()
-    ops = sorted({op for op, _ in ruleset.rows})
+    ops = sorted({op for op, _ in ruleset.rows if op != GENERAL})
     marches = list(MARCHES)
     lines = ["# ONNX operators (PTQ flow)", "",
              "Generated from `rules/onnx/*.yaml` by `qcheck.onnx.rules.markdown()`; do not edit by hand.",
@@ -270,6 +276,11 @@ def markdown(ruleset: OnnxRuleSet | None = None) -> str:
             limits = "<br>".join(f"`{c.id.split('.')[-1]}`: {c.says}" for c in row.constraints)
             cells.append(text + (f"<br>{limits}" if limits and row.placement in ("bpu", "cpu_default") else ""))
         lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    lines += ["", "## General limits", "", "Every node the BPU runs must also meet these; one breaking them runs on the CPU.", ""]
+    for march in marches:
+        row = ruleset.row(GENERAL, march)
+        for c in row.constraints if row else []:
+            lines.append(f"- {march} (`{c.id}`): {c.says}")
     return "\n".join(lines) + "\n"
 
 
