@@ -22,6 +22,7 @@ class Probe:
     run_on_bpu: bool = False
     twice: bool = False  # the node reads the model input twice (two feature-map inputs)
     general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
+    outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
@@ -120,9 +121,11 @@ def build(probe: Probe):
         inputs.append("w")
     if probe.twice:
         inputs.append("x")
-    node = helper.make_node(probe.op, inputs, ["y"], name="probe", **probe.attrs)
+    outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
+    node = helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)
     graph = helper.make_graph([node], "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
-                              [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)], initializers)
+                              [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs],
+                              initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
     model.ir_version = 7
     return model
@@ -232,6 +235,17 @@ def _pairs():
         P("x5_matmul_rank_past", "bayes_e", "MatMul", (1, 2, 8), {"bayes_e.onnx.matmul.rank"}, weight=(8, 2)),
         P("x5_split_ok", "bayes_e", "Split", (2, 4, 4, 4), set(), attrs={"axis": 1}),
         P("x5_split_past", "bayes_e", "Split", (2, 4, 4, 4), {"bayes_e.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x5_split_lengths_ok", "bayes_e", "Split", (1, 6, 4, 4), set(), attrs={"axis": 1, "split": [3, 3]},
+          outputs=2),
+        P("x5_split_lengths_past", "bayes_e", "Split", (1, 6, 4, 4), {"bayes_e.onnx.split.lengths"},
+          attrs={"axis": 1, "split": [4, 2]}, outputs=2),
+        P("x5_tile_ok", "bayes_e", "Tile", (1, 2, 4, 4), set(), weight="shape:1,1,2,1"),
+        P("x5_tile_one_dim_past", "bayes_e", "Tile", (1, 2, 4, 4), {"bayes_e.onnx.tile.one_dim"}, weight="shape:1,1,2,2"),
+        P("x5_topk_ok", "bayes_e", "TopK", (1,) * 8 + (2, 4), set(), weight="shape:2", attrs={"axis": -1}, outputs=2),
+        P("x5_topk_sorted_past", "bayes_e", "TopK", (1, 2, 4, 4), {"bayes_e.onnx.top_k.sorted"}, weight="shape:2",
+          attrs={"axis": -1, "sorted": 0}, outputs=2),
+        P("x5_topk_rank_past", "bayes_e", "TopK", (1,) * 9 + (2, 4), {"bayes_e.onnx.top_k.rank"}, weight="shape:2",
+          attrs={"axis": -1}, outputs=2),
         P("x5_argmin_ok", "bayes_e", "ArgMin", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
         P("x5_argmin_past", "bayes_e", "ArgMin", (1, 8191, 2, 2), {"bayes_e.onnx.arg_min.shape"}, attrs={"axis": 2}),
         P("x5_prelu_past", "bayes_e", "PRelu", (1, 2, 4, 4, 1), {"bayes_e.onnx.prelu.rank"}, weight=(1,)),
@@ -329,7 +343,8 @@ def _mirrored():
             continue
         expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
-                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general))
+                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general,
+                           outputs=probe.outputs))
     return found
 
 
@@ -413,6 +428,20 @@ def _more_pairs():
           attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
         P("x3_resize_rank_past", x3, "Resize", (1, 2, 4, 4, 4), {"bernoulli2.onnx.resize.rank"},
           attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+        P("x3_split_ok", x3, "Split", (1, 6, 4, 4), set(), attrs={"axis": 1, "split": [3, 3]}, outputs=2),
+        P("x3_split_lengths_past", x3, "Split", (1, 6, 4, 4), {"bernoulli2.onnx.split.lengths"},
+          attrs={"axis": 1, "split": [4, 2]}, outputs=2),
+        P("x3_split_axis_past", x3, "Split", (2, 4, 4, 4), {"bernoulli2.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x3_split_rank_past", x3, "Split", (1, 4, 4), {"bernoulli2.onnx.split.rank"}, attrs={"axis": 1}),
+        P("x3_tile_cpu", x3, "Tile", (1, 2, 4, 4), {"bernoulli2.onnx.tile.cpu"}, weight="shape:1,1,2,1"),
+        P("x3_topk_cpu", x3, "TopK", (1, 2, 4, 4), {"bernoulli2.onnx.top_k.cpu"}, weight="shape:2",
+          attrs={"axis": -1}, outputs=2),
+        P("x3_reduce_mean_ok", x3, "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [2, 3], "keepdims": 1}),
+        P("x3_reduce_mean_axes_past", x3, "ReduceMean", (1, 2, 4, 4), {"bernoulli2.onnx.reduce_mean.axes"},
+          attrs={"axes": [1], "keepdims": 1}),
+        # padded as laid out: W 2048 -> 2048 x C 4 = 8192 (32C: 65536); W 2049 -> 2056 x 4 = 8224
+        P("x3_sigmoid_ok", x3, "Sigmoid", (1, 4, 1, 2048), set()),
+        P("x3_sigmoid_size_past", x3, "Sigmoid", (1, 4, 1, 2049), {"bernoulli2.onnx.sigmoid.size"}),
         P("x3_resize_mode_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.mode"},
           attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
     ]
@@ -420,3 +449,6 @@ def _more_pairs():
 
 
 PROBES += _more_pairs()
+PROBES += [probe for op in ("Tanh", "Softplus", "Sqrt", "Sin") for probe in (
+    Probe(f"x3_{op}_size_ok", "bernoulli2", op, (1, 8, 32, 32), set()),  # 8192
+    Probe(f"x3_{op}_size_past", "bernoulli2", op, (1, 8, 32, 33), {f"bernoulli2.onnx.{_snake(op)}.size"}))]

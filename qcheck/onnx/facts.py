@@ -73,6 +73,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         if axes is not None and first is not None:
             axes = [int(x) % len(first) for x in axes]
             facts["axes_count"] = len(axes)
+            facts["reduces_hw"] = sorted(axes) == [2, 3]
             if len(axes) == 1:
                 facts["axis"] = axes[0]
                 facts["reduce_size"] = first[axes[0]]
@@ -89,6 +90,18 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+    if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
+        facts["axis"] = 0
+    if node.op_type == "Split" and first:
+        lengths = [s[facts["axis"]] for s in (model.shapes.get(o) for o in node.outputs if o) if s is not None]
+        if lengths and all(lengths):
+            facts["split_divides"] = all(first[facts["axis"]] % n == 0 for n in lengths)
+    if node.op_type == "TopK":
+        facts["sorted"] = int(a.get("sorted", 1))
+    if first is not None and len(first) == 4:
+        _, c, h, w = first
+        facts["aligned_8w4c"] = h * -(-w // 8) * 8 * -(-c // 4) * 4
+        facts["aligned_32c"] = h * w * -(-c // 32) * 32
     if len(shapes) > 1 and shapes[1] is not None:
         count = 1
         for d in shapes[1]:

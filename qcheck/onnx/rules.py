@@ -47,6 +47,10 @@ FACTS = {
     "tensor_n_max": "largest N of the node's 4-D feature maps (inputs and outputs)",
     "tensor_chw_max": "largest C, H or W of the node's 4-D feature maps",
     "tensor_elements_max": "largest N x C x H x W of the node's 4-D feature maps",
+    "split_divides": "Split: the split axis' length is a multiple of every output's length",
+    "sorted": "the sorted attribute", "aligned_8w4c": "4-D input's H x W x C with W padded to 8 and C to 4",
+    "aligned_32c": "4-D input's H x W x C with C padded to 32",
+    "reduces_hw": "a reduction over axes 2 and 3 exactly (H and W of a 4-D input)",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
