@@ -23,12 +23,13 @@ class Probe:
     twice: bool = False  # the node reads the model input twice (two feature-map inputs)
     general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
     outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
+    then: str | None = None  # an op (of no limits) reading the node's first output: it is then not last
 
 
-def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
+def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
     return Probe(name, march, "Conv", (1, channels, hw, hw), expect, weight=(out, channels // group, *kernel),
                  attrs={"kernel_shape": list(kernel), "group": group, "strides": [stride, stride],
-                        "dilations": [dilation, dilation], "pads": [pad] * 4})
+                        "dilations": [dilation, dilation], "pads": [pad] * 4}, then=then)
 
 
 PROBES = [
@@ -37,7 +38,11 @@ PROBES = [
     conv("x5_conv_weight_ok", "bayes_e", 1057, (31, 1), set(), hw=32),  # 1057 * 31 = 32767
     conv("x5_conv_weight_past", "bayes_e", 2048, (4, 4), {"bayes_e.onnx.conv.weight_size"}, hw=8),  # 32768
     conv("x5_conv_channels_ok", "bayes_e", 8192, (1, 1), set(), hw=2),
-    conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2),
+    conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2, then="Relu"),
+    # the last op of a BPU subgraph (nothing on the BPU reads it) may have up to 65536 channels
+    conv("x5_conv_channels_last_ok", "bayes_e", 4, (1, 1), set(), hw=2, out=65536),
+    conv("x5_conv_channels_last_past", "bayes_e", 4, (1, 1),
+         {"bayes_e.onnx.conv.channels", "bayes_e.onnx.general.dims"}, hw=2, out=65537),
     conv("x5_conv_stride_ok", "bayes_e", 4, (1, 1), set(), stride=256, hw=512),
     conv("x5_conv_stride_past", "bayes_e", 4, (1, 1), {"bayes_e.onnx.conv.stride"}, stride=257, hw=514),
     conv("x5_conv_dilation_ok", "bayes_e", 4, (3, 3), set(), dilation=16, hw=64),
@@ -122,8 +127,11 @@ def build(probe: Probe):
     if probe.twice:
         inputs.append("x")
     outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
-    node = helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)
-    graph = helper.make_graph([node], "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
+    nodes = [helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)]
+    if probe.then:
+        nodes.append(helper.make_node(probe.then, ["y"], ["z"], name="then"))
+        outputs = ["z"] + outputs[1:]
+    graph = helper.make_graph(nodes, "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
                               [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs],
                               initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
@@ -344,7 +352,7 @@ def _mirrored():
         expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
                            expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general,
-                           outputs=probe.outputs))
+                           outputs=probe.outputs, then=probe.then))
     return found
 
 
@@ -360,7 +368,7 @@ def _more_pairs():
     x5_conv = {c.id for c in rules.row("Conv", "bayes_e").constraints}
     ultra_conv = {c.id for c in rules.row("Conv", "bayes").constraints}
     found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
-               _on_ultra(p.expect, x5_conv, ultra_conv), dict(p.attrs), p.weight)
+               _on_ultra(p.expect, x5_conv, ultra_conv), dict(p.attrs), p.weight, then=p.then)
              for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
     found += [
         P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),

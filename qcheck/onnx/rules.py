@@ -51,6 +51,7 @@ FACTS = {
     "sorted": "the sorted attribute", "aligned_8w4c": "4-D input's H x W x C with W padded to 8 and C to 4",
     "aligned_32c": "4-D input's H x W x C with C padded to 32",
     "reduces_hw": "a reduction over axes 2 and 3 exactly (H and W of a 4-D input)",
+    "last_in_subgraph": "no BPU node reads the node's outputs (it ends its BPU subgraph)",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
