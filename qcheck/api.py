@@ -12,7 +12,8 @@ from qcheck.errors import QcheckError
 from qcheck.graph import Graph
 from qcheck.options import Options
 from qcheck.options import validate as validate_options
-from qcheck.mapping import gc_paused, map_graph
+from qcheck.gcpause import gc_paused
+from qcheck.mapping import map_graph
 from qcheck.report import Report
 from qcheck.rules import RuleSet, load_rules
 

@@ -9,7 +9,8 @@ from typing import Any
 from qcheck import decompose, expr, facts, registry
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
-from qcheck.mapping import Layer, gc_paused
+from qcheck.gcpause import gc_paused
+from qcheck.mapping import Layer
 from qcheck.report import Finding, LayerResult, TensorInfo, status_of
 from qcheck.rules import Constraint, RuleSet
 

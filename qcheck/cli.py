@@ -134,7 +134,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
         reports = []
         rule_files: set[tuple[str, ...]] = set()  # the rule files each model was checked with
         from qcheck.capture.streams import cli_streams
-        from qcheck.mapping import pausing_gc
+        from qcheck.gcpause import pausing_gc
 
         # opt-in process-wide effects: the engine may pause the collector (not capture); the
         # model's prints go to stderr and torch's stderr is muted while it exports
@@ -163,7 +163,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
 def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str | None):
     """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
     when nothing changed."""
-    from qcheck.capture import INPUT_DTYPES, InputSpec, parse_shape
+    from qcheck.inputs import INPUT_DTYPES, InputSpec, parse_shape
     from qcheck.options import Options, validate
 
     shapes = cli["input_shapes"] or settings.input_shapes
@@ -187,7 +187,7 @@ def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str 
         fallback=cli["fallback"],
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
-        run_on_bpu=cli.get("run_on_bpu") or [],
+        run_on_bpu=settings.run_on_bpu + (cli.get("run_on_bpu") or []),
         max_subgraphs=cli.get("max_subgraphs"),
         fail_on_cpu=cli.get("fail_on_cpu"),
         flow=cli.get("flow") or "qat",

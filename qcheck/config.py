@@ -20,6 +20,9 @@ line. Command-line options override the file.
     input-dtypes = ["float32"]
     activation-dtype = "qint16"
     dtype-overrides = { "head.*" = "qint16", "classifier" = "qint32" }   # qint32: a high-precision output
+
+    [tool.qcheck.models."models/*.onnx"]
+    run-on-bpu = ["/model.10/m/m.0/attn/Softmax"]   # ONNX nodes moved to the BPU, as --run-on-bpu
 """
 
 from __future__ import annotations
@@ -32,14 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck.errors import QcheckError
-from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error
+from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error, node_names_error
 
 _STRING_LISTS = {"ignore", "rules", "input-shapes", "input-dtypes"}
 _CHOICES = {key: CHOICES[key] for key in ("fail-on", "activation-dtype", "input-source", "mode")}
 _TOP_KEYS = {"mode", "march", "fail-on", "ignore", "rules", "activation-dtype", "input-source", "ignore-layers",
-             "models", "input-shapes", "input-dtypes", "dtype-overrides"}
+             "models", "input-shapes", "input-dtypes", "dtype-overrides", "run-on-bpu"}
 _MODEL_KEYS = {"mode", "march", "fail-on", "ignore", "activation-dtype", "input-source", "input-shapes",
-               "input-dtypes", "dtype-overrides", "ignore-layers"}
+               "input-dtypes", "dtype-overrides", "ignore-layers", "run-on-bpu"}
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Settings:
     dtype_overrides: dict[str, str] = field(default_factory=dict)
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)
     mode: str = "fx"
+    run_on_bpu: list[str] = field(default_factory=list)  # ONNX node names, as --run-on-bpu
 
 
 @dataclass
@@ -171,6 +175,10 @@ class _Validator:
                 if not isinstance(value, dict) or not all(
                         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()):
                     raise self.fail(key, f'{name} must map a layer glob to a list of rule ids')
+            elif key == "run-on-bpu":
+                error = node_names_error(name, value)
+                if error:
+                    raise self.fail(key, error)
             elif key == "dtype-overrides":
                 if not isinstance(value, dict) or not all(v in DTYPE_OVERRIDES for v in value.values()):
                     raise self.fail(key, f"{name} must map a layer glob to one of {', '.join(DTYPE_OVERRIDES)}")
@@ -186,6 +194,8 @@ def _apply(settings: Settings, table: dict, folder: str) -> None:
         settings.ignore = settings.ignore + list(table["ignore"])
     if "rules" in table:
         settings.rules = settings.rules + [os.path.join(folder, p) for p in table["rules"]]
+    if "run-on-bpu" in table:
+        settings.run_on_bpu = settings.run_on_bpu + list(table["run-on-bpu"])
     if "dtype-overrides" in table:
         settings.dtype_overrides = {**settings.dtype_overrides, **table["dtype-overrides"]}
     if "ignore-layers" in table:

@@ -65,9 +65,20 @@ def validate(options: Options) -> None:
             raise QcheckError(choice_error(f"the dtype override of {pattern!r}", dtype, DTYPE_OVERRIDES))
     if options.advice is not None and not options.advice >= 0:
         raise QcheckError(f"--advice must be a number of microseconds >= 0, not {options.advice!r}")
+    error = node_names_error("--run-on-bpu", options.run_on_bpu)
+    if error:
+        raise QcheckError(error)
     if options.max_subgraphs is not None and not (isinstance(options.max_subgraphs, int)
                                                   and options.max_subgraphs >= 0):
         raise QcheckError(f"--max-subgraphs must be a whole number >= 0, not {options.max_subgraphs!r}")
+
+
+def node_names_error(name: str, value) -> str | None:
+    """What is wrong with a run_on_bpu value (the option, the config key, the API), or None: it
+    names ONNX nodes, one non-empty string each (whether they exist is the model's to say)."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+        return f"{name} must be a list of ONNX node names (non-empty strings), not {value!r}"
+    return None
 
 
 def choice_error(name: str, value, allowed) -> str:

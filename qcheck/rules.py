@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck import expr
+from qcheck.constraint import Constraint, Reading  # noqa: F401 (re-exported)
 from qcheck.errors import QcheckError
 from qcheck.facts import FACTS
 from qcheck.paths import shipped_rule_files, shipped_rules_dir  # noqa: F401 (re-exported)
@@ -38,52 +39,6 @@ _SETTLED_KEYS = {"reading", "source"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf", "dtypes"}
 _TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only", "views"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One way to read an ambiguous table cell, as a check of its own."""
-
-    name: str  # lower_snake_case, unique within the constraint
-    check: expr.Expr
-    says: str  # the reading in one sentence
-    source: str | None = None  # where this reading comes from (a document, a row)
-
-
-@dataclass(frozen=True)
-class Constraint:
-    id: str  # stable: "bayes.conv2d.kernel"
-    march: str
-    operator: str  # table name of the row that owns it
-    kind: str  # "expr" | "dtype" | "unsupported" | "static"
-    says: str  # one sentence with its limits: the finding's message and the docs' text
-    severity: str = "error"
-    check: expr.Expr | None = None
-    when: expr.Expr | None = None
-    role: str | None = None  # dtype constraints: input | weight | bias | output | an argument name
-    allowed: tuple[str, ...] = ()  # dtype constraints: allowed dtypes ("same" = as the input)
-    advice: str | None = None
-    note: str | None = None
-    table: str | None = None  # the table text this encodes
-    via: str | None = None  # "参考 X": the row whose rule this is
-    file: str = ""
-    line: int = 0
-    # An ambiguous cell read two or more ways. Settled (a document decides): `check` is the
-    # settled reading's and the others are on record only. Unsettled (kind "readings"): every
-    # reading is judged; the layer fails only when it breaks all of them, and gets a warning
-    # naming the broken ones when it breaks some.
-    readings: tuple[Reading, ...] = ()
-    settled_by: str | None = None  # the reading a document settles on
-    settled_source: str | None = None  # that document
-    unsettled: str | None = None  # why no document settles it
-
-    @property
-    def judged(self) -> tuple[expr.Expr, ...]:
-        """The expressions judging a layer reads: the condition, the check, unsettled readings."""
-        found = tuple(e for e in (self.when, self.check) if e is not None)
-        if self.kind == "readings":
-            found += tuple(r.check for r in self.readings)
-        return found
 
 
 @dataclass

@@ -21,12 +21,15 @@ class Probe:
     weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
     run_on_bpu: bool = False
     twice: bool = False  # the node reads the model input twice (two feature-map inputs)
+    general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
+    outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
+    then: str | None = None  # an op (of no limits) reading the node's first output: it is then not last
 
 
-def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8):
+def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
     return Probe(name, march, "Conv", (1, channels, hw, hw), expect, weight=(out, channels // group, *kernel),
                  attrs={"kernel_shape": list(kernel), "group": group, "strides": [stride, stride],
-                        "dilations": [dilation, dilation], "pads": [pad] * 4})
+                        "dilations": [dilation, dilation], "pads": [pad] * 4}, then=then)
 
 
 PROBES = [
@@ -35,11 +38,18 @@ PROBES = [
     conv("x5_conv_weight_ok", "bayes_e", 1057, (31, 1), set(), hw=32),  # 1057 * 31 = 32767
     conv("x5_conv_weight_past", "bayes_e", 2048, (4, 4), {"bayes_e.onnx.conv.weight_size"}, hw=8),  # 32768
     conv("x5_conv_channels_ok", "bayes_e", 8192, (1, 1), set(), hw=2),
-    conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2),
+    conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2, then="Relu"),
+    # the last op of a BPU subgraph (nothing on the BPU reads it) may have up to 65536 channels
+    conv("x5_conv_channels_last_ok", "bayes_e", 4, (1, 1), set(), hw=2, out=65536),
+    conv("x5_conv_channels_last_past", "bayes_e", 4, (1, 1),
+         {"bayes_e.onnx.conv.channels", "bayes_e.onnx.general.dims"}, hw=2, out=65537),
     conv("x5_conv_stride_ok", "bayes_e", 4, (1, 1), set(), stride=256, hw=512),
     conv("x5_conv_stride_past", "bayes_e", 4, (1, 1), {"bayes_e.onnx.conv.stride"}, stride=257, hw=514),
     conv("x5_conv_dilation_ok", "bayes_e", 4, (3, 3), set(), dilation=16, hw=64),
-    conv("x5_conv_dilation_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation"}, dilation=17, hw=64),
+    conv("x5_conv_dilation_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation"}, dilation=17, hw=68),
+    conv("x5_conv_dilation_divides_ok", "bayes_e", 4, (3, 3), set(), dilation=3, hw=33),
+    conv("x5_conv_dilation_divides_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation_divides_input"},
+         dilation=3, hw=34),
     conv("x5_conv_dilated_stride_ok", "bayes_e", 4, (3, 3), set(), dilation=2, stride=1, hw=32),
     conv("x5_conv_dilated_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.dilation_stride"},
          dilation=2, stride=2, hw=32),
@@ -110,15 +120,20 @@ def build(probe: Probe):
             initializers.append(numpy_helper.from_array(np.array(numbers, dtype=np.int64), "shape"))
             inputs.append("shape")
     elif probe.weight is not None:
-        dtype = np.int64 if probe.op == "Gather" else np.float32
+        dtype = np.int64 if probe.op in ("Gather", "GatherElements") else np.float32
         weight = np.zeros(probe.weight, dtype=dtype)
         initializers.append(numpy_helper.from_array(weight, "w"))
         inputs.append("w")
     if probe.twice:
         inputs.append("x")
-    node = helper.make_node(probe.op, inputs, ["y"], name="probe", **probe.attrs)
-    graph = helper.make_graph([node], "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
-                              [helper.make_tensor_value_info("y", TensorProto.UNDEFINED, None)], initializers)
+    outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
+    nodes = [helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)]
+    if probe.then:
+        nodes.append(helper.make_node(probe.then, ["y"], ["z"], name="then"))
+        outputs = ["z"] + outputs[1:]
+    graph = helper.make_graph(nodes, "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
+                              [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs],
+                              initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
     model.ir_version = 7
     return model
@@ -167,6 +182,39 @@ def _pairs():
         ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
         ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
         ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
+        # one phase of a 7x7 kernel at stride 2 reads 4x4 taps: 16 x 2047 = 32752, 16 x 2048 = 32768
+        P("x5_convt_phase_ok", "bayes_e", "ConvTranspose", (1, 2047, 8, 8), set(), weight=(2047, 1, 7, 7),
+          attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
+        P("x5_convt_phase_past", "bayes_e", "ConvTranspose", (1, 2048, 8, 8),
+          {"bayes_e.onnx.conv_transpose.phase_kernel_size"}, weight=(2048, 1, 7, 7),
+          attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
+        P("x5_convt_batch_ok", "bayes_e", "ConvTranspose", (128, 8, 8, 8), set(), weight=(8, 1, 2, 2),
+          attrs={"kernel_shape": [2, 2], "strides": [2, 2], "group": 8}),
+        P("x5_convt_batch_past", "bayes_e", "ConvTranspose", (129, 8, 8, 8), {"bayes_e.onnx.conv_transpose.batch"},
+          weight=(8, 1, 2, 2), attrs={"kernel_shape": [2, 2], "strides": [2, 2], "group": 8}),
+        P("x5_convt_output_padding_ok", "bayes_e", "ConvTranspose", (1, 8, 8, 8), set(), weight=(8, 1, 3, 3),
+          attrs={"kernel_shape": [3, 3], "strides": [3, 3], "group": 8, "output_padding": [1, 1]}),
+        P("x5_convt_output_padding_past", "bayes_e", "ConvTranspose", (1, 8, 8, 8),
+          {"bayes_e.onnx.conv_transpose.output_padding"}, weight=(8, 1, 3, 3),
+          attrs={"kernel_shape": [3, 3], "strides": [3, 3], "group": 8, "output_padding": [2, 2]}),
+        P("x5_pad_ok", "bayes_e", "Pad", (1, 2, 4, 4), set(), attrs={"mode": "constant"}, weight="shape:0,0,1,1,0,0,1,1"),
+        P("x5_pad_mode_past", "bayes_e", "Pad", (1, 2, 4, 4), {"bayes_e.onnx.pad.mode"}, attrs={"mode": "reflect"},
+          weight="shape:0,0,1,1,0,0,1,1"),
+        P("x5_expand_ok", "bayes_e", "Expand", (1,) * 8 + (2, 1), set(), weight="shape:" + ",".join("1" * 8) + ",2,4"),
+        P("x5_expand_one_dim_past", "bayes_e", "Expand", (1, 2, 1, 1), {"bayes_e.onnx.expand.one_dim"},
+          weight="shape:1,2,4,4"),
+        P("x5_expand_rank_past", "bayes_e", "Expand", (1,) * 9 + (2, 1), {"bayes_e.onnx.expand.rank"},
+          weight="shape:" + ",".join("1" * 9) + ",2,4"),
+        P("x5_pow_scalar_past", "bayes_e", "Pow", (1, 2, 4, 2), {"bayes_e.onnx.pow.scalar_exponent"}, weight=(2,)),
+        P("x5_reduce_max_size_ok", "bayes_e", "ReduceMax", (1, 8192, 2, 2), set(), attrs={"axes": [1], "keepdims": 1}),
+        P("x5_reduce_max_size_past", "bayes_e", "ReduceMax", (1, 8193, 2, 2), {"bayes_e.onnx.reduce_max.reduce_size"},
+          attrs={"axes": [1], "keepdims": 1}),
+        P("x5_gather_elements_ok", "bayes_e", "GatherElements", (1,) * 8 + (2, 4), set(), weight=(1,) * 8 + (2, 9),
+          attrs={"axis": 9}),
+        P("x5_gather_elements_indices_past", "bayes_e", "GatherElements", (1, 2, 4, 4),
+          {"bayes_e.onnx.gather_elements.indices_shape"}, weight=(1, 2, 5, 4), attrs={"axis": 3}),
+        P("x5_gather_elements_rank_past", "bayes_e", "GatherElements", (1,) * 9 + (2, 4),
+          {"bayes_e.onnx.gather_elements.rank"}, weight=(1,) * 9 + (2, 4), attrs={"axis": 1}),
         P("x5_maxpool_ok", "bayes_e", "MaxPool", (1, 2, 600, 600), set(),
           attrs={"kernel_shape": [3, 3], "strides": [256, 256], "pads": [1, 1, 1, 1]}),
         P("x5_maxpool_stride_past", "bayes_e", "MaxPool", (1, 2, 600, 600), {"bayes_e.onnx.max_pool.stride"},
@@ -195,6 +243,17 @@ def _pairs():
         P("x5_matmul_rank_past", "bayes_e", "MatMul", (1, 2, 8), {"bayes_e.onnx.matmul.rank"}, weight=(8, 2)),
         P("x5_split_ok", "bayes_e", "Split", (2, 4, 4, 4), set(), attrs={"axis": 1}),
         P("x5_split_past", "bayes_e", "Split", (2, 4, 4, 4), {"bayes_e.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x5_split_lengths_ok", "bayes_e", "Split", (1, 6, 4, 4), set(), attrs={"axis": 1, "split": [3, 3]},
+          outputs=2),
+        P("x5_split_lengths_past", "bayes_e", "Split", (1, 6, 4, 4), {"bayes_e.onnx.split.lengths"},
+          attrs={"axis": 1, "split": [4, 2]}, outputs=2),
+        P("x5_tile_ok", "bayes_e", "Tile", (1, 2, 4, 4), set(), weight="shape:1,1,2,1"),
+        P("x5_tile_one_dim_past", "bayes_e", "Tile", (1, 2, 4, 4), {"bayes_e.onnx.tile.one_dim"}, weight="shape:1,1,2,2"),
+        P("x5_topk_ok", "bayes_e", "TopK", (1,) * 8 + (2, 4), set(), weight="shape:2", attrs={"axis": -1}, outputs=2),
+        P("x5_topk_sorted_past", "bayes_e", "TopK", (1, 2, 4, 4), {"bayes_e.onnx.top_k.sorted"}, weight="shape:2",
+          attrs={"axis": -1, "sorted": 0}, outputs=2),
+        P("x5_topk_rank_past", "bayes_e", "TopK", (1,) * 9 + (2, 4), {"bayes_e.onnx.top_k.rank"}, weight="shape:2",
+          attrs={"axis": -1}, outputs=2),
         P("x5_argmin_ok", "bayes_e", "ArgMin", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
         P("x5_argmin_past", "bayes_e", "ArgMin", (1, 8191, 2, 2), {"bayes_e.onnx.arg_min.shape"}, attrs={"axis": 2}),
         P("x5_prelu_past", "bayes_e", "PRelu", (1, 2, 4, 4, 1), {"bayes_e.onnx.prelu.rank"}, weight=(1,)),
@@ -212,6 +271,10 @@ def _pairs():
           attrs={"mode": "nearest"}, weight="scales:1,1,4,2"),
         P("x5_resize_rank_past", "bayes_e", "Resize", (1, 2, 4, 4, 4), {"bayes_e.onnx.resize.rank"},
           attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+        P("x5_resize_linear_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "linear"},
+          weight="scales:1,1,0.5,3"),
+        P("x5_resize_mode_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.mode"},
+          attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
     ]
     for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
         snake = _snake(op)
@@ -246,8 +309,34 @@ def _pairs():
 PROBES += _pairs()
 
 
+def _general():
+    """The general limits on 4-D feature maps, probed with Relu (a BPU op with no limits of its own)."""
+    x5 = "bayes_e.onnx.general."
+    return [
+        Probe("x5_general_dims_ok", "bayes_e", "Relu", (1, 65536, 1, 1), set(), general=True),
+        Probe("x5_general_dims_past", "bayes_e", "Relu", (1, 1, 65537, 1), {x5 + "dims"}),
+        Probe("x5_general_batch_ok", "bayes_e", "Relu", (4096, 1, 1, 1), set(), general=True),
+        Probe("x5_general_batch_past", "bayes_e", "Relu", (4097, 1, 1, 1), {x5 + "batch"}),
+        Probe("x5_general_size_ok", "bayes_e", "Relu", (1, 16384, 256, 256), set(), general=True),  # 2^30
+        Probe("x5_general_size_past", "bayes_e", "Relu", (1, 16385, 256, 256), {x5 + "size"}),
+        Probe("x3_general_batch_ok", "bernoulli2", "Relu", (128, 1, 2, 2), set(), general=True),
+        Probe("x3_general_batch_past", "bernoulli2", "Relu", (129, 1, 2, 2), {"bernoulli2.onnx.general.batch"}),
+    ]
+
+
+PROBES += _general()
+
+
+def _on_ultra(expect: set[str], x5_ids: set[str], ultra_ids: set[str]) -> set[str]:
+    """An X5 probe's findings on Ultra: its placement and general-limit findings (Ultra inherits
+    the X5 general row), and the broken checks of its row that Ultra shares."""
+    mapped = {e: e.replace("bayes_e.", "bayes.", 1) for e in expect}
+    return {m for e, m in mapped.items() if e not in x5_ids or m in ultra_ids}
+
+
 def _mirrored():
-    """An X5 probe holds on Ultra where the Ultra row has the same checks (inherited rows)."""
+    """An X5 probe holds on Ultra where the Ultra row's checks are some of the X5 row's (inherited
+    rows, X5-only limits dropped): there it gets the findings of the checks the rows share."""
     from qcheck.onnx.rules import load_onnx_rules
 
     rules = load_onnx_rules()
@@ -258,11 +347,12 @@ def _mirrored():
             continue
         same = lambda row: {(c.id.split(".")[-1], c.check.text, c.when.text if c.when else None)  # noqa: E731
                             for c in row.constraints}
-        if same(x5) != same(ultra):
+        if not same(ultra) <= same(x5):
             continue
+        expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
-                           {e.replace("bayes_e.", "bayes.", 1) for e in probe.expect}, dict(probe.attrs),
-                           probe.weight, probe.run_on_bpu))
+                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general,
+                           outputs=probe.outputs, then=probe.then))
     return found
 
 
@@ -271,9 +361,14 @@ PROBES += _mirrored()
 
 def _more_pairs():
     """Ultra rows that differ from X5, and the X3 rows."""
+    from qcheck.onnx.rules import load_onnx_rules
+
     P = Probe
+    rules = load_onnx_rules()
+    x5_conv = {c.id for c in rules.row("Conv", "bayes_e").constraints}
+    ultra_conv = {c.id for c in rules.row("Conv", "bayes").constraints}
     found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
-               {e.replace("bayes_e.", "bayes.", 1) for e in p.expect}, dict(p.attrs), p.weight)
+               _on_ultra(p.expect, x5_conv, ultra_conv), dict(p.attrs), p.weight, then=p.then)
              for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
     found += [
         P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),
@@ -341,8 +436,27 @@ def _more_pairs():
           attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
         P("x3_resize_rank_past", x3, "Resize", (1, 2, 4, 4, 4), {"bernoulli2.onnx.resize.rank"},
           attrs={"mode": "linear"}, weight="scales:1,1,1,2,2"),
+        P("x3_split_ok", x3, "Split", (1, 6, 4, 4), set(), attrs={"axis": 1, "split": [3, 3]}, outputs=2),
+        P("x3_split_lengths_past", x3, "Split", (1, 6, 4, 4), {"bernoulli2.onnx.split.lengths"},
+          attrs={"axis": 1, "split": [4, 2]}, outputs=2),
+        P("x3_split_axis_past", x3, "Split", (2, 4, 4, 4), {"bernoulli2.onnx.split.axis"}, attrs={"axis": 0}),
+        P("x3_split_rank_past", x3, "Split", (1, 4, 4), {"bernoulli2.onnx.split.rank"}, attrs={"axis": 1}),
+        P("x3_tile_cpu", x3, "Tile", (1, 2, 4, 4), {"bernoulli2.onnx.tile.cpu"}, weight="shape:1,1,2,1"),
+        P("x3_topk_cpu", x3, "TopK", (1, 2, 4, 4), {"bernoulli2.onnx.top_k.cpu"}, weight="shape:2",
+          attrs={"axis": -1}, outputs=2),
+        P("x3_reduce_mean_ok", x3, "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [2, 3], "keepdims": 1}),
+        P("x3_reduce_mean_axes_past", x3, "ReduceMean", (1, 2, 4, 4), {"bernoulli2.onnx.reduce_mean.axes"},
+          attrs={"axes": [1], "keepdims": 1}),
+        # padded as laid out: W 2048 -> 2048 x C 4 = 8192 (32C: 65536); W 2049 -> 2056 x 4 = 8224
+        P("x3_sigmoid_ok", x3, "Sigmoid", (1, 4, 1, 2048), set()),
+        P("x3_sigmoid_size_past", x3, "Sigmoid", (1, 4, 1, 2049), {"bernoulli2.onnx.sigmoid.size"}),
+        P("x3_resize_mode_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.mode"},
+          attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
     ]
     return found
 
 
 PROBES += _more_pairs()
+PROBES += [probe for op in ("Tanh", "Softplus", "Sqrt", "Sin") for probe in (
+    Probe(f"x3_{op}_size_ok", "bernoulli2", op, (1, 8, 32, 32), set()),  # 8192
+    Probe(f"x3_{op}_size_past", "bernoulli2", op, (1, 8, 32, 33), {f"bernoulli2.onnx.{_snake(op)}.size"}))]

@@ -84,3 +84,58 @@ def test_explicit_config_file(tmp_path):
                      "--format", "json", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["march"] == "bayes_e"
+
+
+def _softmax_onnx(folder) -> str:
+    """A one-Softmax ONNX model: on the CPU on bayes_e unless run_on_bpu names the node."""
+    onnx = pytest.importorskip("onnx")
+    from tests.onnx_probes import PROBES, build
+
+    probe = next(p for p in PROBES if p.name == "x5_softmax_default_cpu")
+    (folder / "models").mkdir(exist_ok=True)
+    path = folder / "models" / "softmax.onnx"
+    onnx.save(build(probe), str(path))
+    return str(path)
+
+
+def _softmax_region(result) -> str:
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    validate_report(data)
+    return next(layer["region"] for layer in data["layers"] if layer["op"] == "Softmax")
+
+
+def test_run_on_bpu_from_config_moves_the_node(tmp_path):
+    _softmax_onnx(tmp_path)
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\n')
+    assert _softmax_region(run_cli("models/softmax.onnx", "--format", "json", cwd=tmp_path)) == "cpu"
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\n\n[tool.qcheck.models."models/*.onnx"]\n'
+                     'run-on-bpu = ["probe"]\n')
+    assert _softmax_region(run_cli("models/softmax.onnx", "--format", "json", cwd=tmp_path)) == "bpu"
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\nrun-on-bpu = ["nope"]\n')
+    result = run_cli("models/softmax.onnx", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "'nope'" in result.stderr and "no node of that name" in result.stderr and "softmax.onnx" in result.stderr
+
+
+@pytest.mark.parametrize("value", ['"probe"', '[""]', '[3]', '{ probe = true }'])
+def test_bad_run_on_bpu_in_config_is_one_line_exit_2(tmp_path, value):
+    _softmax_onnx(tmp_path)
+    for body in (f'[tool.qcheck]\nmarch = "bayes_e"\nrun-on-bpu = {value}\n',
+                 f'[tool.qcheck]\nmarch = "bayes_e"\n\n[tool.qcheck.models."*.onnx"]\nrun-on-bpu = {value}\n'):
+        _write(tmp_path, body)
+        result = run_cli("models/softmax.onnx", cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+        line = result.stderr.strip()
+        assert "\n" not in line and line.startswith("qcheck: error: ") and "pyproject.toml" in line, line
+        assert "run-on-bpu must be a list of ONNX node names" in line and "line " in line, line
+
+
+def test_run_on_bpu_from_the_api_is_checked_like_the_option():
+    from qcheck.errors import QcheckError
+    from qcheck.options import Options, validate
+
+    validate(Options(march="bayes_e", run_on_bpu=["/model.10/attn/Softmax"]))
+    for bad in ("/model.10/attn/Softmax", [""], [None]):
+        with pytest.raises(QcheckError, match="--run-on-bpu must be a list of ONNX node names"):
+            validate(Options(march="bayes_e", run_on_bpu=bad))

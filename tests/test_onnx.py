@@ -13,7 +13,7 @@ import pytest
 onnx = pytest.importorskip("onnx")
 
 from qcheck.onnx.check import check_onnx  # noqa: E402
-from qcheck.onnx.rules import load_onnx_rules  # noqa: E402
+from qcheck.onnx.rules import GENERAL, load_onnx_rules  # noqa: E402
 from tests.onnx_probes import PROBES, build  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,7 +44,7 @@ def test_probe_coverage():
     probe of the same op on that march with no finding at all (at the limits, or inside them)."""
     rules = load_onnx_rules()
     failing = {rule for p in PROBES for rule in p.expect}
-    passing = {(p.march, p.op) for p in PROBES if not p.expect}
+    passing = {(p.march, GENERAL if p.general else p.op) for p in PROBES if not p.expect}
     constraints = rules.constraints()
     missing = [c.id for c in constraints if c.id not in failing or (c.march, c.operator) not in passing]
     placements = set(rules.placement_ids())
@@ -128,8 +128,13 @@ def test_bad_onnx_input(tmp_path):
         entry = tensor.external_data.add()
         entry.key, entry.value = "location", "../../etc/passwd"
     outside.write_bytes(model.SerializeToString())
+    huge = tmp_path / "huge.onnx"  # sparse: a valid start, then past protobuf's 2 GB
+    with open(huge, "wb") as handle:
+        handle.write(data)
+        handle.truncate(2**31 + 16)
     cases = {"truncated": (truncated, "not a readable ONNX model"), "garbage": (garbage, "ONNX"),
-             "missing": (None, "is missing"), "outside": (outside, "outside the model's folder")}
+             "missing": (None, "is missing"), "outside": (outside, "outside the model's folder"),
+             "above 2 GB": (huge, "with external data")}
     for label, (path, words) in cases.items():
         result = missing if path is None else _run(str(path), "--march", "bayes_e")
         assert result.returncode == 2, (label, result.stderr)
@@ -262,6 +267,35 @@ def test_flow_ptq_exports_a_pytorch_model_and_names_its_modules():
     assert ptq.partition["subgraph_count"] == 2
     qat = check(target, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))]))
     assert qat.capture != "onnx"  # the same model, the QAT answer
+
+
+def _placement(report) -> list[tuple]:
+    return [(layer.op, layer.region, layer.module_path, [f.rule for f in layer.findings]) for layer in report.layers]
+
+
+def test_flow_ptq_exports_a_pt2_program_as_its_eager_model(tmp_path):
+    import torch
+
+    from qcheck.api import check
+    from qcheck.capture import InputSpec
+    from qcheck.options import Options
+    from tests.models import seed_net
+
+    model = seed_net()
+    path = str(tmp_path / "seed.pt2")
+    torch.export.save(torch.export.export(model, (torch.rand(1, 1, 28, 28),)), path)
+    # no --input-shape: the program's own example inputs
+    from_pt2 = check(path, Options(march="bernoulli2", flow="ptq"))
+    eager = check(model, Options(march="bernoulli2", inputs=[InputSpec((1, 1, 28, 28))], flow="ptq"))
+    assert from_pt2.capture == "onnx" and from_pt2.model == path
+    assert _placement(from_pt2) == _placement(eager)  # module scopes too (torch.export.unflatten)
+    pool = next(layer for layer in from_pt2.layers if layer.op == "AveragePool")
+    assert pool.region == "cpu" and pool.module_path == "avg_pool"
+    assert [f.rule for f in pool.findings] == ["bernoulli2.onnx.average_pool.kernel_size"]
+    assert from_pt2.partition["subgraph_count"] == 2
+    result = _run(path, "--march", "bayes_e", "--flow", "ptq", "--format", "json")  # the CLI, same path
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["capture"] == "onnx"
 
 
 def test_missing_onnx_package_is_one_clear_line(tmp_path):

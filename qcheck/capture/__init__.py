@@ -1,8 +1,8 @@
 """Capture: turn a model file, an eager spec or an nn.Module into a qcheck Graph with real shapes.
 
 One job per module; `capture` below is the one entry, and dispatches:
-- inputs.py: `--input-shape` / `--input-dtype` checked, example tensors made;
-- files.py: a file's kind sniffed from its bytes, pickles refused, TorchScript / .pt2 loaded;
+- examples.py: the example tensors made from the InputSpecs (qcheck.inputs parses --input-shape);
+- files.py: a model file by its kind (qcheck.filekind sniffs it), pickles refused, TorchScript / .pt2 loaded;
 - spec.py: the nn.Module an eager spec `file.py:NAME` names, built;
 - module.py: an nn.Module captured (torch.export, the trace fallback), on the meta device where it can;
 - export.py: a torch.export program to a Graph;  torchscript.py: a TorchScript module to a Graph;
@@ -19,13 +19,15 @@ import os
 import warnings
 from typing import Any
 
-from qcheck.capture.files import capture_file, sniff
-from qcheck.capture.inputs import INPUT_DTYPES, InputSpec, example_tensors, examples_for, parse_shape
+from qcheck.capture.files import capture_file, load_pt2
+from qcheck.capture.examples import example_tensors, examples_for
+from qcheck.filekind import sniff
+from qcheck.inputs import INPUT_DTYPES, InputSpec, parse_shape
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
 
 __all__ = ["INPUT_DTYPES", "InputSpec", "capture", "capture_file", "describe_target", "example_tensors",
-           "examples_for", "parse_shape", "sniff"]
+           "examples_for", "load_pt2", "parse_shape", "sniff"]
 
 
 def describe_target(target: Any) -> str:

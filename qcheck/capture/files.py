@@ -10,9 +10,11 @@ import types
 import warnings
 import zipfile
 
-from qcheck.capture.inputs import InputSpec, examples_for
+from qcheck.capture.examples import examples_for
 from qcheck.errors import QcheckError, first_line
+from qcheck.filekind import sniff
 from qcheck.graph import Graph
+from qcheck.inputs import InputSpec
 
 
 def capture_file(path: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> Graph:
@@ -87,46 +89,6 @@ def _load_operator_packages(path: str) -> None:
                               "that matches your torch", path) from None
 
 
-def sniff(path: str) -> str:
-    """What kind of file this is, from its bytes alone: nothing is loaded or run."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError as error:
-        raise QcheckError(f"cannot read the file: {error.strerror or error}", path) from None
-    if not head:
-        return "empty"
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return "damaged-zip"
-        # Judge by the archive's top-level folders: a TorchScript file's code may well live in a
-        # package path with "models" in it (transformers.models...).
-        top = {tuple(name.split("/")[1:2]) for name in names}
-        if any(name.endswith("/archive_format") for name in names) or (
-                ("models",) in top and any(name.split("/")[1:2] == ["models"] and name.endswith(".json")
-                                           for name in names)):
-            return "pt2"
-        if ("code",) in top and any(name.endswith("constants.pkl") for name in names):
-            return "torchscript"
-        if any(name.endswith("data.pkl") for name in names):
-            return "torch-save-zip"
-        return "unknown"
-    # Legacy torch.save and plain pickles start with the pickle protocol opcode.
-    if head[:1] == b"\x80":
-        return "pickle"
-    # An ONNX ModelProto starts with its ir_version (field 1, a small varint), then another
-    # length-delimited field (producer, domain, graph, opset_import...).
-    if len(head) >= 3 and head[0] == 0x08 and 0 < head[1] < 0x80 and head[2] in _ONNX_SECOND_FIELD:
-        return "onnx"
-    return "unknown"
-
-
-_ONNX_SECOND_FIELD = {0x12, 0x1a, 0x22, 0x2a, 0x32, 0x3a, 0x42, 0x52, 0x5a, 0x62, 0x72}
-
-
 def _describe_torch_save(path: str) -> str:
     """Tell a state_dict from a pickled whole module, loading with weights_only (no code runs)."""
     import torch
@@ -147,9 +109,16 @@ def _describe_torch_save(path: str) -> str:
 
 
 def _capture_pt2(path: str) -> Graph:
+    from qcheck.capture import export
+
+    return export.program_to_graph(load_pt2(path), origin="pt2")
+
+
+def load_pt2(path: str):
+    """A .pt2 archive's ExportedProgram, refusing any pickled Python object in it."""
     import torch
 
-    from qcheck.capture import export, markers  # noqa: F401  (markers registers the stub ops)
+    from qcheck.capture import markers  # noqa: F401  (registers the stub ops)
 
     try:
         with _no_unpickling():
@@ -161,7 +130,7 @@ def _capture_pt2(path: str) -> Graph:
     except Exception as error:
         raise QcheckError(f"could not load this .pt2 archive ({first_line(error)}); re-save it with "
                           "torch.export.save from this torch version", path) from None
-    return export.program_to_graph(program, origin="pt2")
+    return program
 
 
 class _RefusedPickle(Exception):

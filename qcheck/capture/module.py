@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from qcheck.capture.inputs import InputSpec, example_tensors, examples_for
+from qcheck.capture.examples import example_tensors, examples_for
 from qcheck.errors import QcheckError, first_line
 from qcheck.graph import Graph
+from qcheck.inputs import InputSpec
 
 
 def capture_spec(target: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> Graph:

@@ -19,6 +19,6 @@ def is_onnx_target(target) -> bool:
     .onnx file gets the ONNX loader's error rather than "unrecognised contents")."""
     if not isinstance(target, (str, os.PathLike)) or not os.path.isfile(target):
         return False
-    from qcheck.capture import sniff
+    from qcheck.filekind import sniff
 
     return sniff(os.fspath(target)) == "onnx" or os.fspath(target).lower().endswith(".onnx")

@@ -12,7 +12,7 @@ from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
 from qcheck.partition import find_root
 from qcheck.onnx.model import FOLDED, OnnxModel, load
-from qcheck.onnx.rules import MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
+from qcheck.onnx.rules import GENERAL, MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
 from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of
 
 MODEL_LAYER = "(model)"
@@ -55,8 +55,8 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
     for name in run_on_bpu or []:
         if name not in names:
             sample = ", ".join(n.name for n in model.nodes if n.op_type == "Softmax")[:200] or "none"
-            raise QcheckError(f"--run-on-bpu {name}: no node of that name in the model "
-                              f"(its Softmax nodes: {sample})", path)
+            raise QcheckError(f"run_on_bpu {name!r} (--run-on-bpu, or run-on-bpu in [tool.qcheck]): no node "
+                              f"of that name in the model (its Softmax nodes: {sample})", path)
     layers, counts = place_nodes(model, rules, march, set(run_on_bpu or []))
     model_findings = model_rules(model)
     report = Report(model=path, march=march, layers=layers, nodes=counts, qcheck_version=__version__,
@@ -84,18 +84,46 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
     return report
 
 
+_PASS_THROUGH = ("Identity", "Dropout")
+
+
+def _folded(node, row, model: OnnxModel) -> bool:
+    """Folded away or removed by the converter: never a BPU or CPU node."""
+    return node.op_type in FOLDED or (row is not None and row.placement == "folded") or \
+        all(i in model.constant_values for i in node.inputs)
+
+
+def _judge_all(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: set[str]) -> dict[int, tuple]:
+    """Every placed node's (region, findings), judged from the outputs back: a node's
+    `last_in_subgraph` fact needs to know whether a BPU node reads any of its outputs."""
+    general = rules.row(GENERAL, march)
+    read_on_bpu: set[str] = set()  # values a BPU node reads (directly or through a pass-through)
+    judged = {}
+    for index in range(len(model.nodes) - 1, -1, -1):
+        node = model.nodes[index]
+        row = rules.row(node.op_type, march)
+        if _folded(node, row, model):
+            if node.op_type in _PASS_THROUGH and node.inputs and read_on_bpu.intersection(node.outputs):
+                read_on_bpu.add(node.inputs[0])
+            continue
+        last = not read_on_bpu.intersection(node.outputs)
+        judged[index] = judge(node, model, row, march, node.name in run_on_bpu, general, {"last_in_subgraph": last})
+        if judged[index][0] == "bpu":
+            read_on_bpu.update(i for i in node.inputs if i)
+    return judged
+
+
 def place_nodes(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: set[str]):
     producer: dict[str, str] = {}  # value -> the placed node that computes it
     layers: list[LayerResult] = []
     folded = 0
     outputs = set(model.outputs)
-    for node in model.nodes:
+    judged = _judge_all(model, rules, march, run_on_bpu)
+    for index, node in enumerate(model.nodes):
         row = rules.row(node.op_type, march)
-        passes_through = node.op_type in ("Identity", "Dropout")
-        if node.op_type in FOLDED or (row is not None and row.placement == "folded") or \
-                all(i in model.constant_values for i in node.inputs):
+        if index not in judged:
             folded += 1
-            if passes_through and node.inputs and node.inputs[0] in producer:
+            if node.op_type in _PASS_THROUGH and node.inputs and node.inputs[0] in producer:
                 for out in node.outputs:
                     producer[out] = producer[node.inputs[0]]
             continue
@@ -104,7 +132,7 @@ def place_nodes(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: se
             source = producer.get(value)
             if source is not None and source not in after:
                 after.append(source)
-        region, findings = judge(node, model, row, march, node.name in run_on_bpu)
+        region, findings = judged[index]
         on_bpu = region == "bpu"
         dtype = "int8" if on_bpu else "float32"
         layer = LayerResult(
@@ -155,8 +183,11 @@ def _shape(model: OnnxModel, value: str) -> list[int] | None:
     return list(shape) if shape is not None else None
 
 
-def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool) -> tuple[str, list[Finding]]:
-    """Where the node runs ("bpu" or "cpu") and the findings that say why."""
+def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool, general=None,
+          placement_facts: dict | None = None) -> tuple[str, list[Finding]]:
+    """Where the node runs ("bpu" or "cpu") and the findings that say why. `general`: the row of
+    the limits every BPU node must meet as well; `placement_facts`: facts that depend on where
+    other nodes run (last_in_subgraph)."""
     if row is None:
         return "bpu", [Finding(rule=f"{march}.onnx.unlisted", severity="error",
                                message=f"{node.op_type} is not in the {march} ONNX operator list: neither "
@@ -169,9 +200,9 @@ def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool) -> tuple[
     if row.placement == "cpu":
         return "cpu", [Finding(rule=placement_id(row), severity="info", message=placement_sentence(row),
                                advice=row.advice, observed={"op_type": node.op_type})]
-    facts = node_facts(node, model)
+    facts = {**node_facts(node, model), **(placement_facts or {})}
     broken = []
-    for c in row.constraints:
+    for c in row.constraints + (general.constraints if general else []):
         try:
             if c.when is not None and not c.when.evaluate(facts):
                 continue

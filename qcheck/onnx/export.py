@@ -11,20 +11,39 @@ from typing import Any
 from qcheck.errors import QcheckError, first_line
 
 
-def _module(target: Any):
+def _module(target: Any) -> tuple[Any, tuple | None]:
+    """The module to export, and the example inputs it carries (a .pt2 program's), if any."""
     import torch
 
-    from qcheck.capture import describe_target, sniff, spec
+    from qcheck.capture import describe_target, load_pt2, sniff, spec
 
     if isinstance(target, torch.nn.Module):
-        return target
+        return target, None
     if isinstance(target, str) and spec.looks_like_spec(target):
-        return spec.load_eager(target)
-    if isinstance(target, (str, os.PathLike)) and os.path.isfile(target) and sniff(os.fspath(target)) == "torchscript":
-        return torch.jit.load(os.fspath(target), map_location="cpu")
-    raise QcheckError("--flow ptq takes an nn.Module, an eager spec file.py:NAME or a TorchScript file "
-                      "(an ONNX file is already in the PTQ flow; a .pt2 archive cannot be exported to ONNX "
-                      "by the TorchScript-based exporter)", describe_target(target))
+        return spec.load_eager(target), None
+    kind = sniff(os.fspath(target)) if isinstance(target, (str, os.PathLike)) and os.path.isfile(target) else None
+    if kind == "torchscript":
+        return torch.jit.load(os.fspath(target), map_location="cpu"), None
+    if kind == "pt2":
+        return _unflattened(load_pt2(os.fspath(target)), os.fspath(target))
+    raise QcheckError("--flow ptq takes an nn.Module, an eager spec file.py:NAME, a TorchScript file or a .pt2 "
+                      "archive (an ONNX file is already in the PTQ flow)", describe_target(target))
+
+
+def _unflattened(program, path: str) -> tuple[Any, tuple | None]:
+    """An ExportedProgram as a module the TorchScript-based exporter takes. torch.export.unflatten
+    rebuilds the original module hierarchy, so the ONNX node names carry module scopes as with
+    the eager model (program.module() is one flat graph, and refuses the exporter's eval())."""
+    import torch
+
+    try:
+        module = torch.export.unflatten(program)
+    except Exception as error:
+        raise QcheckError(f"cannot rebuild the modules of this .pt2 program for the ONNX exporter "
+                          f"(torch.export.unflatten: {first_line(error)}); pass the eager model as "
+                          "file.py:NAME, or a TorchScript file, with --flow ptq", path) from None
+    args, kwargs = program.example_inputs or ((), {})
+    return module, (tuple(args) if args and not kwargs else None)
 
 
 def check_exported(target: Any, options, march: str, example_inputs: tuple | None = None):
@@ -34,8 +53,10 @@ def check_exported(target: Any, options, march: str, example_inputs: tuple | Non
     import torch
 
     label = describe_target(target)
-    module = _module(target)
+    module, carried = _module(target)
     module.eval()
+    if example_inputs is None and not options.inputs and carried is not None:
+        example_inputs = carried  # a .pt2 program's own example inputs (saved with it)
     examples = examples_for(label, options.inputs, example_inputs)
     with tempfile.TemporaryDirectory(prefix="qcheck-ptq-") as folder:
         path = os.path.join(folder, "model.onnx")

@@ -28,6 +28,11 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         facts["out_rank"] = len(out)
         if len(out) == 4:
             facts["out_C"] = out[1]
+    maps = [s for i, s in zip(node.inputs, shapes) if s is not None and len(s) == 4 and i not in model.constant_values]
+    maps += [s for s in (model.shapes.get(o) for o in node.outputs if o) if s is not None and len(s) == 4]
+    if maps:  # the general limits, over every 4-D feature map the node reads or writes
+        facts.update(tensor_n_max=max(s[0] for s in maps), tensor_chw_max=max(max(s[1:]) for s in maps),
+                     tensor_elements_max=max(s[0] * s[1] * s[2] * s[3] for s in maps))
     a = node.attrs
     if "kernel_shape" in a or node.op_type in ("Conv", "ConvTranspose"):
         kernel = a.get("kernel_shape")
@@ -51,6 +56,11 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         for d in weight[1:]:
             size *= d
         facts["weight_size"] = size
+    if node.op_type == "ConvTranspose" and "weight_size" in facts:
+        facts["out_pad_h"], facts["out_pad_w"] = _pairs(a.get("output_padding"), 0)
+        taps_h = (facts["kernel_h"] - 1 + facts["pad_h"] % facts["stride_h"]) // facts["stride_h"] + 1
+        taps_w = (facts["kernel_w"] - 1 + facts["pad_w"] % facts["stride_w"]) // facts["stride_w"] + 1
+        facts["phase_kernel_size"] = taps_h * taps_w * (facts["in_channels"] // facts["group"])
     if node.op_type == "Gemm" and len(shapes) > 1 and shapes[1] is not None:
         k, n = shapes[1] if not a.get("transB") else shapes[1][::-1]
         facts.update(in_channels=k, out_channels=n, kernel_h=1, kernel_w=1, weight_size=k)
@@ -63,6 +73,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         if axes is not None and first is not None:
             axes = [int(x) % len(first) for x in axes]
             facts["axes_count"] = len(axes)
+            facts["reduces_hw"] = sorted(axes) == [2, 3]
             if len(axes) == 1:
                 facts["axis"] = axes[0]
                 facts["reduce_size"] = first[axes[0]]
@@ -79,6 +90,30 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+    if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
+        facts["axis"] = 0
+    if node.op_type == "Split" and first:
+        lengths = [s[facts["axis"]] for s in (model.shapes.get(o) for o in node.outputs if o) if s is not None]
+        if lengths and all(lengths):
+            facts["split_divides"] = all(first[facts["axis"]] % n == 0 for n in lengths)
+    if node.op_type == "TopK":
+        facts["sorted"] = int(a.get("sorted", 1))
+    if first is not None and len(first) == 4:
+        _, c, h, w = first
+        facts["aligned_8w4c"] = h * -(-w // 8) * 8 * -(-c // 4) * 4
+        facts["aligned_32c"] = h * w * -(-c // 32) * 32
+    if len(shapes) > 1 and shapes[1] is not None:
+        count = 1
+        for d in shapes[1]:
+            count *= d
+        facts["second_numel"] = count
+    if first is not None and out is not None and len(out) >= len(first):
+        padded = (1,) * (len(out) - len(first)) + tuple(first)
+        facts["changed_dims"] = sum(1 for i, o in zip(padded, out) if i != o)
+    if node.op_type == "GatherElements" and first and len(shapes) > 1 and shapes[1] is not None \
+            and len(shapes[1]) == len(first):
+        axis = int(a.get("axis", 0)) % len(first)
+        facts["indices_fit"] = all(i <= d for k, (i, d) in enumerate(zip(shapes[1], first)) if k != axis)
     if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
         facts["broadcast_first"] = first[0] != shapes[1][0]
     elif len(shapes) > 1:

@@ -44,21 +44,25 @@ class OnnxModel:
 def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxModel:
     from google.protobuf.message import DecodeError
 
-    from qcheck.onnx import proto
+    from qcheck.onnx import proto, wire
 
     pb, inference = proto.modules()
-    if os.path.getsize(path) == 0:
+    size = os.path.getsize(path)
+    if size == 0:
         raise QcheckError("the file is empty; pass an ONNX model (torch.onnx.export)", path)
+    if size >= wire.PROTOBUF_LIMIT:
+        raise QcheckError(f"cannot read this ONNX model: {size / 2**30:.1f} GB in one file is past protobuf's "
+                          "2 GB limit; export it again with external data (onnx.save(..., "
+                          "save_as_external_data=True))", path)
     model = pb.ModelProto()
     try:
-        with open(path, "rb") as handle:
-            model.ParseFromString(handle.read())
+        model.ParseFromString(wire.model_without_weights(path))
     except (DecodeError, RuntimeError, ValueError) as error:
         raise QcheckError(f"not a readable ONNX model (truncated download or another format? "
                           f"{first_line(error)}); export it again with torch.onnx.export", path) from None
-    except Exception as error:  # protobuf's own refusals (a message above 2 GB, ...)
-        raise QcheckError(f"cannot read this ONNX model ({type(error).__name__}: {first_line(error)}); "
-                          "export it again, with external data for models above 2 GB", path) from None
+    except Exception as error:  # the file unreadable (permissions, ...) or protobuf's own refusals
+        raise QcheckError(f"cannot read this ONNX model ({type(error).__name__}: {first_line(error)})",
+                          path) from None
     if not model.HasField("graph") or not model.graph.node:
         raise QcheckError("not an ONNX model: it has no graph (truncated or another protobuf?); "
                           "export it again with torch.onnx.export", path) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.paths import shipped_rules_dir
-from qcheck.rules import Constraint
+from qcheck.constraint import Constraint
 from qcheck.yamlfile import line_of, load
 
 MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5"}
@@ -22,6 +22,7 @@ MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5
 # unless run_on_bpu names the node (then its BPU limits apply) | unsupported: neither runs it
 # (the list's "CPU计算※", not integrated) | folded: constant-folded or removed by the converter.
 PLACEMENTS = ("bpu", "cpu", "cpu_default", "unsupported", "folded")
+GENERAL = "*"  # the row of the lists' general limits: every node the BPU runs must meet them
 FACTS = {
     "rank": "rank of the first input", "out_rank": "rank of the first output",
     "N": "first input's N (4-D: N, C, H, W)", "C": "first input's C", "H": "first input's H",
@@ -39,6 +40,18 @@ FACTS = {
     "b_rank": "MatMul B's rank", "mk_max": "largest of MatMul's two lowest dims", "batch_max":
     "largest MatMul dim above the two lowest", "broadcast_first": "the first dim is broadcast",
     "input_count": "number of inputs",
+    "out_pad_h": "ConvTranspose output_padding along H", "out_pad_w": "ConvTranspose output_padding along W",
+    "phase_kernel_size": "ConvTranspose: kernel taps one output phase reads (per stride phase, times C/groups)",
+    "second_numel": "elements of the second input", "changed_dims": "dimensions where output and input differ",
+    "indices_fit": "GatherElements: indices no larger than the data outside the axis",
+    "tensor_n_max": "largest N of the node's 4-D feature maps (inputs and outputs)",
+    "tensor_chw_max": "largest C, H or W of the node's 4-D feature maps",
+    "tensor_elements_max": "largest N x C x H x W of the node's 4-D feature maps",
+    "split_divides": "Split: the split axis' length is a multiple of every output's length",
+    "sorted": "the sorted attribute", "aligned_8w4c": "4-D input's H x W x C with W padded to 8 and C to 4",
+    "aligned_32c": "4-D input's H x W x C with C padded to 32",
+    "reduces_hw": "a reduction over axes 2 and 3 exactly (H and W of a 4-D input)",
+    "last_in_subgraph": "no BPU node reads the node's outputs (it ends its BPU subgraph)",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
@@ -207,7 +220,9 @@ def explain(rule_id: str, extra: list[str] | None = None) -> str | None:
     c = ruleset.find_constraint(rule_id)
     if c is not None:
         row = ruleset.row(c.operator, c.march)
-        lines = [c.id, "", f"  {c.says}", "", f"  operator:  ONNX {c.operator} (PTQ flow)",
+        operator = ("every node on the BPU (a general limit)" if c.operator == GENERAL
+                    else f"ONNX {c.operator} (PTQ flow)")
+        lines = [c.id, "", f"  {c.says}", "", f"  operator:  {operator}",
                  f"  march:     {c.march} ({MARCHES[c.march]})",
                  "  effect:    a node breaking it runs on the CPU, splitting the BPU part",
                  f"  check:     {c.check.text}"]
@@ -245,7 +260,7 @@ def placement_sentence(row: OnnxRow) -> str:
 def markdown(ruleset: OnnxRuleSet | None = None) -> str:
     """docs/SUPPORTED_ONNX_OPS.md: every ONNX row per march, with its placement and limits."""
     ruleset = ruleset or load_onnx_rules()
-    ops = sorted({op for op, _ in ruleset.rows})
+    ops = sorted({op for op, _ in ruleset.rows if op != GENERAL})
     marches = list(MARCHES)
     lines = ["# ONNX operators (PTQ flow)", "",
              "Generated from `rules/onnx/*.yaml` by `qcheck.onnx.rules.markdown()`; do not edit by hand.",
@@ -266,6 +281,11 @@ def markdown(ruleset: OnnxRuleSet | None = None) -> str:
             limits = "<br>".join(f"`{c.id.split('.')[-1]}`: {c.says}" for c in row.constraints)
             cells.append(text + (f"<br>{limits}" if limits and row.placement in ("bpu", "cpu_default") else ""))
         lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    lines += ["", "## General limits", "", "Every node the BPU runs must also meet these; one breaking them runs on the CPU.", ""]
+    for march in marches:
+        row = ruleset.row(GENERAL, march)
+        for c in row.constraints if row else []:
+            lines.append(f"- {march} (`{c.id}`): {c.says}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,15 +1,12 @@
-"""Model inputs: the shapes and dtypes `--input-shape` / `--input-dtype` give, checked, and the
-example tensors made from them."""
+"""Model input specs (--input-shape, --input-dtype): plain data, read without importing torch."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qcheck.errors import QcheckError, first_line
+from qcheck.errors import QcheckError
 
 INPUT_DTYPES = ("float32", "float16", "bfloat16", "float64", "int64", "int32", "int8", "uint8", "bool")
-
-
 _MAX_ELEMENTS = 2**31  # one input above this is a typo, not a model (8 GB of float32)
 
 
@@ -43,35 +40,3 @@ def parse_shape(text: str) -> tuple[int, ...]:
         raise QcheckError(f"input shape {text!r} has {elements:,} elements, more than qcheck "
                           f"accepts ({_MAX_ELEMENTS:,}); check --input-shape")
     return tuple(dims)
-
-
-def example_tensors(inputs: list[InputSpec], device: str = "cpu") -> tuple:
-    import torch
-
-    tensors = []
-    for spec in inputs:
-        dtype = getattr(torch, spec.dtype)
-        try:
-            if dtype.is_floating_point:
-                tensors.append(torch.rand(spec.shape, dtype=dtype, device=device))
-            elif dtype == torch.bool:
-                tensors.append(torch.zeros(spec.shape, dtype=dtype, device=device))
-            else:
-                tensors.append(torch.ones(spec.shape, dtype=dtype, device=device))
-        except (RuntimeError, MemoryError) as error:  # "DefaultCPUAllocator: can't allocate memory"
-            shape = "x".join(str(d) for d in spec.shape)
-            raise QcheckError(f"cannot make an example input of shape {shape} ({first_line(error)}); "
-                              "check --input-shape") from None
-    return tuple(tensors)
-
-
-def examples_for(label: str, inputs: list[InputSpec] | None, example_inputs: tuple | None) -> tuple:
-    """The example inputs to run the model on: the tensors given, else made from `inputs`."""
-    if example_inputs is not None:
-        import torch
-
-        return (example_inputs,) if isinstance(example_inputs, torch.Tensor) else tuple(example_inputs)
-    if not inputs:
-        raise QcheckError("no input shape given; pass --input-shape, e.g. --input-shape 1x3x224x224 "
-                          "(once per model input)", label)
-    return example_tensors(inputs)
