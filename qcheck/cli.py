@@ -139,9 +139,12 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
         # opt-in process-wide effects: the engine may pause the collector (not capture); the
         # model's prints go to stderr and torch's stderr is muted while it exports
         with _progress() as status, pausing_gc(), cli_streams():
-            for model in models:
+            # every model's options first: a bad value for the last model stops the run before
+            # the first one is checked
+            planned = [(model, _options_for(model, project.settings_for(model), cli)) for model in models]
+            for model, options in planned:
                 status(f"checking {model}")
-                for report in _check_one(model, project.settings_for(model), cli, rule_files,
+                for report in _check_one(model, options, rule_files,
                                          cache_dir=None if no_cache else environment.cache_dir):
                     if known is not None:
                         baseline.apply(report, known)
@@ -160,9 +163,8 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
     sys.exit(max(report.exit_code for report in reports))
 
 
-def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str | None):
-    """Merge config and CLI for one model; serve it from the cache (in `cache_dir`; None: no cache)
-    when nothing changed."""
+def _options_for(model: str, settings, cli: dict):
+    """Merge config and CLI for one model into its Options, every value checked (the march too)."""
     from qcheck.inputs import INPUT_DTYPES, InputSpec, parse_shape
     from qcheck.options import Options, validate
 
@@ -193,6 +195,20 @@ def _check_one(model: str, settings, cli: dict, rule_files: set, cache_dir: str 
         flow=cli.get("flow") or "qat",
     )
     validate(options)
+    from qcheck.onnx import is_onnx_target
+
+    if (options.march or "").strip().lower() != "all":
+        if is_onnx_target(model) and not options.rules:  # no PyTorch tables to load
+            from qcheck.onnx.check import resolve_march
+
+            resolve_march(options.march)
+        else:
+            _ruleset(tuple(options.rules)).resolve_march(options.march)
+    return options
+
+
+def _check_one(model: str, options, rule_files: set, cache_dir: str | None):
+    """Check one model; serve it from the cache (in `cache_dir`; None: no cache) when nothing changed."""
     rule_files.add(tuple(options.rules))
     from qcheck.onnx import is_onnx_target
 

@@ -41,6 +41,22 @@ def test_command_line_overrides_the_config(project):
     assert json.loads(result.stdout)["march"] == "bayes"
 
 
+def test_a_bad_march_for_a_later_model_stops_the_run_before_any_check(project, tmp_path):
+    """Options are checked for every model before the first is captured: a CI run does not spend
+    minutes on the first models to fail on a typo in the last one's config."""
+    (project / "models" / "second.pt").write_bytes((project / "models" / "seed.pt").read_bytes())
+    _write(project, '[tool.qcheck]\nmarch = "bayes"\n\n[tool.qcheck.models."models/seed.pt"]\n'
+                    'input-shapes = ["1x1x28x28"]\n\n[tool.qcheck.models."models/second.pt"]\n'
+                    'march = "bayes-x"\ninput-shapes = ["1x1x28x28"]\n')
+    report = tmp_path / "report.json"
+    result = run_cli("models/seed.pt", "models/second.pt", "--format", "json", "--no-cache",
+                     "--output", str(report), cwd=project)
+    (project / "models" / "second.pt").unlink()
+    assert result.returncode == 2, result.stderr
+    assert "unknown march 'bayes-x'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "checking" not in result.stderr and not report.exists()
+
+
 def test_ignore_and_per_layer_ignores(project):
     _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\n\n[tool.qcheck.ignore-layers]\n'
                     '"avg_*" = ["bernoulli2.avg_pool2d.*"]\n\n[tool.qcheck.models."models/*.pt"]\n'

@@ -11,7 +11,7 @@ import pytest
 
 from qcheck.errors import QcheckError
 from qcheck.rules import load_rules
-from tests.helpers import run_cli
+from tests.helpers import run_cli, validate_report
 from tests.probes import all_probes
 from tests.probes.run import capture_probe, check_probe
 
@@ -213,6 +213,7 @@ def test_a_fourth_march_checks_a_model_through_the_cli(tmp_path):
         result = run_cli(*args, "--format", "json", *more)
         assert result.returncode == 1, result.stderr
         data = json.loads(result.stdout)
+        validate_report(data, marches={"nash_e"})  # a march of the team's file, same contract
         assert data["march"] == "nash_e"
         assert all(layer["cost"]["estimate_us"] > 0 for layer in data["layers"])  # bayes_e's perf
         return data, sorted(f["rule"] for layer in data["layers"] for f in layer["findings"])
