@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from qcheck.check import CheckSettings, check_layers, rule_metadata
 from qcheck.cost import estimate_us, layer_cost
-from qcheck.partition import partition
+from qcheck.partition import partition, subgraph_numbers
 from qcheck.dtypes import DtypeConfig, assign
 from qcheck.errors import QcheckError
 from qcheck.graph import Graph
@@ -14,7 +15,7 @@ from qcheck.options import Options
 from qcheck.options import validate as validate_options
 from qcheck.gcpause import gc_paused
 from qcheck.mapping import map_graph
-from qcheck.report import Report
+from qcheck.report import Report, fallen_back, with_findings
 from qcheck.rules import RuleSet, load_rules
 
 def check(target: Any, options: Options, example_inputs: tuple | None = None,
@@ -54,8 +55,6 @@ def _check_onnx(target: Any, options: Options, rules: RuleSet) -> Report:
 def check_all_marches(target: Any, options: Options, example_inputs: tuple | None = None,
                       ruleset: RuleSet | None = None) -> list[Report]:
     """One capture, one report per march (`--march all`)."""
-    from dataclasses import replace
-
     from qcheck.capture import capture, describe_target
 
     rules = ruleset or load_rules(options.rules)
@@ -92,54 +91,61 @@ def check_graph(graph: Graph, model: str, options: Options, rules: RuleSet) -> R
     settings = CheckSettings(ignore=list(options.ignore), ignore_layers=dict(options.ignore_layers),
                              dtype_config=config, input_source=options.input_source)
     layers, ignored = check_layers(graph, mapping.layers, assignment, rules, march, settings)
+    # Each step below makes new results from the ones before it and changes none of them.
     if options.mode == "eager":
-        ignored += _add_eager_findings(graph, mapping.layers, layers, settings)
+        layers, dropped = _with_eager_findings(graph, mapping.layers, layers, settings)
+        ignored += dropped
     if options.fallback == "cpu":
-        for layer in layers:
-            if layer.status == "fail":
-                layer.status, layer.fallback = "cpu", True
-    _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf, config)
-    report = Report(model=model, march=march, layers=layers, nodes=mapping.counts,
-                    qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
-                    fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers))
-    report.partition = partition(report)
+        layers = [fallen_back(layer) for layer in layers]
+    costs = _estimate_costs(graph, mapping, layers, assignment, rules.marches[march].perf, config)
+    found = partition(layers)
+    subgraph = subgraph_numbers(found)
+    layers = [replace(layer, cost=cost, subgraph=subgraph.get(layer.name))
+              for layer, cost in zip(layers, costs, strict=True)]
+    advice = None
     if options.advice is not None:
         slow = sorted((layer for layer in layers if (layer.cost.get("estimate_us") or 0) > options.advice),
                       key=lambda layer: -layer.cost["estimate_us"])
-        report.advice = {"threshold_us": options.advice, "assumed": rules.marches[march].perf,
-                         "layers": [{"name": layer.name, "op": layer.op, **layer.cost} for layer in slow]}
-    return report
+        advice = {"threshold_us": options.advice, "assumed": rules.marches[march].perf,
+                  "layers": [{"name": layer.name, "op": layer.op, **layer.cost} for layer in slow]}
+    return Report(model=model, march=march, layers=layers, nodes=mapping.counts,
+                  qcheck_version=__version__, notes=list(graph.notes), ignored=ignored,
+                  fail_on=options.fail_on, capture=graph.origin, rules=rule_metadata(rules, layers),
+                  partition=found, advice=advice)
 
 
-def _add_eager_findings(graph, mapping_layers, layers, settings) -> int:
-    """Merge eager-mode findings into the layers they concern; returns how many were ignored."""
+def _with_eager_findings(graph, mapping_layers, layers, settings) -> tuple[list, int]:
+    """The results with the eager-mode findings added to the layers they concern, and how many
+    of those findings the ignore settings dropped."""
     from qcheck import eager
     from qcheck.check import is_ignored
-    from qcheck.report import status_of
 
     ignored = 0
     extra = eager.findings(graph, mapping_layers, layers)
+    results = []
     for layer in layers:
         found = extra.get(layer.name, [])
         kept = [f for f in found if not is_ignored(f.rule, layer.name, settings)]
         ignored += len(found) - len(kept)
-        if kept:
-            layer.findings.extend(kept)
-            layer.status = status_of(layer.region, layer.findings)
-    return ignored
+        results.append(with_findings(layer, layer.findings + kept) if kept else layer)
+    return results, ignored
 
 
-def _estimate_costs(graph, mapping, layers, assignment, perf, config: DtypeConfig) -> None:
+def _estimate_costs(graph, mapping, layers, assignment, perf, config: DtypeConfig) -> list[dict]:
+    """Each result's cost (macs, bytes, estimate_us), in the order of the results."""
     # check_layers made one result per non-structural layer, in order.
     sources = [layer for layer in mapping.layers if layer.kind != "structural"]
     sizes: dict[str, int] = {}  # value -> element count, shared by the nodes that read it
+    costs = []
     for result, source in zip(layers, sources):
         assert result.name == source.name
-        result.cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes, weight_dtype=config.weight,
-                                 bias_dtype=config.bias)
-        estimate = estimate_us(result.cost, perf)
+        cost = layer_cost(source.nodes, graph, assignment.dtypes, sizes, weight_dtype=config.weight,
+                          bias_dtype=config.bias)
+        estimate = estimate_us(cost, perf)
         if estimate is not None:
-            result.cost["estimate_us"] = round(estimate, 3)
+            cost["estimate_us"] = round(estimate, 3)
+        costs.append(cost)
+    return costs
 
 
 def check_model(model: Any, example_inputs: Any, march: str | None = None, input_source: str = "ddr",

@@ -7,10 +7,11 @@ that shift code keep it; a changed layer (other op, shapes or observed values) g
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from qcheck.errors import QcheckError
 from qcheck.output import write_atomic
-from qcheck.report import Report, fingerprint, status_of
+from qcheck.report import Report, fingerprint, with_findings
 
 VERSION = 1
 
@@ -44,10 +45,14 @@ def read(path: str) -> set[str]:
                           path) from None
 
 
-def apply(report: Report, known: set[str]) -> None:
-    """Drop findings the baseline knows; statuses follow what is left."""
+def apply(report: Report, known: set[str]) -> Report:
+    """The report without the findings the baseline knows (a new Report; statuses follow what
+    is left). The partition stays the checked one: a baselined failure still does not run on
+    the BPU."""
+    layers = []
+    baselined = 0
     for layer in report.layers:
         kept = [f for f in layer.findings if fingerprint(report, layer, f) not in known]
-        report.baselined += len(layer.findings) - len(kept)
-        layer.findings = kept
-        layer.status = status_of(layer.region, kept)
+        baselined += len(layer.findings) - len(kept)
+        layers.append(with_findings(layer, kept) if len(kept) != len(layer.findings) else layer)
+    return replace(report, layers=layers, baselined=report.baselined + baselined)

@@ -147,7 +147,7 @@ def check_command(models, march, input_shapes, input_dtypes, input_source, activ
                 for report in _check_one(model, options, rule_files,
                                          cache_dir=None if no_cache else environment.cache_dir):
                     if known is not None:
-                        baseline.apply(report, known)
+                        report = baseline.apply(report, known)
                     reports.append(report)
         if write_baseline_path:
             from qcheck import baseline

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qcheck import registry
+from qcheck import patterns, registry
 from qcheck.graph import Graph
 from qcheck.mapping import Layer
 from qcheck.report import Finding, LayerResult
@@ -66,8 +66,7 @@ def _functional(layer: Layer, add) -> None:
     short = op.name.rsplit(".", 1)[-1]
     name = f"{short}_op" if short in ("add", "cat", "mul", "sub") else short
     if "FloatFunctional" in replacement:
-        method = "add_scalar" if short == "add" and _has_scalar(layer) else \
-            "mul_scalar" if short == "mul" and _has_scalar(layer) else short
+        method = patterns.eager_method(layer.primary, op.patterns, short)
         hint = (f"in __init__: self.{name} = FloatFunctional(); in forward: self.{name}.{method}(...) "
                 f"instead of {op.name}")
         if method.endswith("_scalar"):
@@ -76,11 +75,6 @@ def _functional(layer: Layer, add) -> None:
         hint = f"in __init__: self.{name} = {replacement}(); in forward: self.{name}(x) instead of {op.name}"
     add(layer.name, "eager.replace_functional",
         f"{op.name} is a functional call; eager mode needs the module {replacement}", hint)
-
-
-def _has_scalar(layer: Layer) -> bool:
-    return any(isinstance(layer.primary.args.get(k), (int, float)) and not isinstance(layer.primary.args.get(k), bool)
-               for k in ("other", "input", "self"))
 
 
 def _reused(graph: Graph, layers: list[Layer], add) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from qcheck import decompose, expr, facts
 from qcheck.gcpause import gc_paused, pausing_gc  # noqa: F401 (re-exported)
 from qcheck.graph import Graph, Node, Ref, Value
+from qcheck.patterns import PATTERNS
 from qcheck.rules import Composite, Operator, RuleSet
 
 _WEIGHT_KINDS = ("parameter", "buffer", "constant")
@@ -56,7 +57,8 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     grouped: dict[str, Layer] = {}
     counts = {"operator": 0, "structural": 0, "unknown": 0, "total": len(graph.nodes)}
     folded: set[str] = set()  # outputs of constant nodes
-    roi_layers: list[Layer] = []  # ungrouped torchvision::roi_align layers (the function form)
+    absorbers = {op.name for op in rules.operators.values() if any(PATTERNS[p].absorbs for p in op.patterns)}
+    absorbing: list[Layer] = []  # ungrouped layers whose row has a pattern that absorbs nodes
     composites: list[Layer] = []
     lists: dict[str, Layer] = {}  # a list a layer returns (TorchScript's split, chunk) -> that layer
     shape_only = rules.shape_only
@@ -104,12 +106,12 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
             composites.append(layer)
         if kind in ("operator", "composite") and not layer.outputs and node.outputs:
             lists[node.outputs[0]] = layer
-        if node.target == _ROI_ALIGN:
-            roi_layers.append(layer)
+        if operator is not None and operator.name in absorbers:
+            absorbing.append(layer)
     for layer in composites:
         layer.parts = decompose.decompose(layer, layer.composite, graph, rules, _part_maker(layer))
-    if roi_layers:
-        layers = _absorb_box_conversion(graph, layers, roi_layers, counts)
+    if absorbing:
+        layers = _absorb(graph, layers, absorbing, counts)
     if grouped:
         _connect(graph, list(grouped.values()))  # now that they have all their nodes
         # A group sits where its main op is, not where its first node (often a hoisted constant) is.
@@ -131,47 +133,18 @@ def _part_maker(layer: Layer):
     return make
 
 
-_ROI_ALIGN = "torchvision::roi_align"
-# What torchvision's convert_boxes_to_roi_format builds the batch-index column from: b[:, :1],
-# full_like(..., i), and a cat over the images.
-_BOX_ID_OPS = ("slice", "full_like", "cat", "concat")
-
-
-def _absorb_box_conversion(graph: Graph, layers: list[Layer], roi_layers: list[Layer],
-                           counts: dict[str, int]) -> list[Layer]:
-    """torchvision.ops.roi_align(input, List[Tensor] boxes) converts the boxes to [K, 5] rois with
-    cat([batch index [K, 1], boxes [K, 4]], dim=1) before the op: the table's List[Tensor] box
-    format. Those nodes are part of the RoIAlign layer (as they are inside a grouped RoIAlign or
-    MultiScaleRoIAlign module), not [K, 1] / [K, 5] layers of their own judged by the slice and
-    cat rows. Only the cat and its batch-index side are taken; the boxes are the model's."""
+def _absorb(graph: Graph, layers: list[Layer], owners: list[Layer], counts: dict[str, int]) -> list[Layer]:
+    """Nodes that a pattern of the owners' rows (qcheck.patterns, `absorbs`) says belong to the
+    owner's layer join it, leaving the layers of their own they were given."""
     producers = facts.producers_of(graph)
     consumers = facts.consumers_of(graph)
-    values = graph.values
-    taken: dict[str, Layer] = {}  # node name -> the roi_align layer that takes it
-    for layer in roi_layers:
-        roi = layer.primary
-        cat = producers.get(getattr(roi.args.get("rois"), "value", None))
-        tensors = cat.args.get("tensors") if cat is not None and cat.namespace == "aten" else None
-        if cat is None or cat.op not in ("cat", "concat") or not isinstance(tensors, list) or len(tensors) != 2:
-            continue
-        shapes = [getattr(values.get(getattr(t, "value", None)), "shape", None) for t in tensors]
-        if not all(s is not None and len(s) == 2 for s in shapes) or [s[1] for s in shapes] != [1, 4]:
-            continue
-        inside = {roi.name}
-        chain = []
-        pending = [cat]
-        while pending:
-            node = pending.pop()
-            if node.name in inside or node.name in taken or node.namespace != "aten" or node.op not in _BOX_ID_OPS:
-                continue
-            if not all(c.name in inside for out in node.outputs for c in consumers.get(out, ())):
-                continue  # read elsewhere too: it is the model's, not the conversion's
-            inside.add(node.name)
-            chain.append(node)
-            refs = [tensors[0].value] if node is cat else node.refs  # the batch-index side only
-            pending.extend(producers[ref] for ref in refs if ref in producers)
-        for node in chain:
-            taken[node.name] = layer
+    taken: dict[str, Layer] = {}  # node name -> the layer that takes it
+    for layer in owners:
+        for name in layer.operator.patterns:
+            absorbs = PATTERNS[name].absorbs
+            if absorbs is not None:
+                for node in absorbs(layer.primary, graph, producers, consumers, taken.keys()):
+                    taken[node.name] = layer
     if not taken:
         return layers
     order = {node.name: index for index, node in enumerate(graph.nodes)}

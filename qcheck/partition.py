@@ -3,7 +3,8 @@
 The vendor's compiler runs every maximal connected set of BPU layers as one subgraph; a layer it
 cannot run (a failing layer, with --fallback cpu) or a layer outside the quantized region runs
 on the CPU and cuts the model, and every edge between a BPU and a CPU layer is a transfer.
-Works on a Report alone: layer statuses, regions and `after` edges.
+Works on the layer results alone (statuses, regions and `after` edges) and leaves them as they
+are: the caller makes the results that carry their subgraph numbers (subgraph_numbers).
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ def _on_bpu(layer) -> bool:
     return layer.region == "bpu" and layer.status != "fail" and not layer.fallback
 
 
-def partition(report) -> dict[str, Any]:
+def partition(layers: list) -> dict[str, Any]:
     # Few passes over the layers: on a 20,000-layer model each pass reads memory the CPU's
     # caches no longer hold.
-    layers = report.layers
     index: dict[str, int] = {}
     on_bpu: list[bool] = []
     failing = 0
@@ -56,8 +56,6 @@ def partition(report) -> dict[str, Any]:
             cpu_indices.append(i)
     subgraphs = []
     for number, (_, members) in enumerate(sorted(groups.items()), start=1):
-        for i in members:
-            layers[i].subgraph = number
         subgraphs.append({"id": number, "size": len(members), "layers": [layers[i].name for i in members]})
     cpu = [layers[i].name for i in cpu_indices]
     # A CPU layer cuts the model when BPU work lies on both sides of it.
@@ -76,6 +74,11 @@ def partition(report) -> dict[str, Any]:
         verdict += f" (if its {failing} failing layer{'s' if failing > 1 else ''} ran on the CPU: --fallback cpu)"
     return {"subgraph_count": len(subgraphs), "subgraphs": subgraphs, "cpu_layers": cpu, "cuts": cuts,
             "transfers": transfers, "verdict": verdict}
+
+
+def subgraph_numbers(found: dict[str, Any]) -> dict[str, int]:
+    """Layer name -> the BPU subgraph it belongs to, from partition()'s result."""
+    return {name: subgraph["id"] for subgraph in found["subgraphs"] for name in subgraph["layers"]}
 
 
 def find_root(parent: list[int], i: int) -> int:

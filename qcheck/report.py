@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -12,12 +12,27 @@ SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema",
 STATUSES = ("pass", "warn", "fail", "cpu")
 
 
-def status_of(region: str, findings: list["Finding"]) -> str:
-    """A layer's status from where it runs and what was found."""
+def status_of(region: str, findings: list["Finding"], fallback: bool = False) -> str:
+    """A layer's status from where it runs, what was found, and whether --fallback cpu sends it to
+    the CPU when it fails: every stage that makes or changes a layer's findings asks this."""
     if region == "cpu":
         return "cpu"
     severities = {f.severity for f in findings}
-    return "fail" if "error" in severities else "warn" if "warning" in severities else "pass"
+    if "error" in severities:
+        return "cpu" if fallback else "fail"
+    return "warn" if "warning" in severities else "pass"
+
+
+def with_findings(layer: "LayerResult", findings: list["Finding"]) -> "LayerResult":
+    """A new result with these findings and the status they give; `layer` is left as it was."""
+    return replace(layer, findings=findings, status=status_of(layer.region, findings, layer.fallback))
+
+
+def fallen_back(layer: "LayerResult") -> "LayerResult":
+    """The result with --fallback cpu: a failing layer runs on the CPU instead (a new result)."""
+    if layer.status != "fail":
+        return layer
+    return replace(layer, fallback=True, status=status_of(layer.region, layer.findings, fallback=True))
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from qcheck import expr
 from qcheck.constraint import Constraint, Reading  # noqa: F401 (re-exported)
 from qcheck.errors import QcheckError
 from qcheck.facts import FACTS
+from qcheck.patterns import PATTERNS
 from qcheck.paths import shipped_rule_files, shipped_rules_dir  # noqa: F401 (re-exported)
 from qcheck.yamlfile import line_of, load
 
@@ -27,7 +28,7 @@ DTYPE_ROLES = ("input", "weight", "bias", "output")
 MARCH_DTYPE_ROLES = ("activation", "weight", "bias")
 QUANTIZED_DTYPES = ("qint8", "qint16", "qint32")
 
-_OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note"}
+_OPERATOR_KEYS = {"name", "id", "category", "eager", "match", "group", "note", "patterns"}
 _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
 _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "replace", "note", "advice", "constraints", *DTYPE_ROLES}
 # A same_as block is the other row's rule: keys that would add to it are refused, not dropped.
@@ -75,6 +76,8 @@ class Operator:
     # march -> [(file, block)]: later files' blocks that extend the row on that march, in order
     # (a block with `replace: true` or `same_as` replaces the row and clears them).
     extensions: dict[str, list] = field(default_factory=dict)
+    # Named patterns of this operator (qcheck.patterns): special cases implemented once in code.
+    patterns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -421,6 +424,8 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
         existing.note = reader.text(entry["note"], "note", entry)
     if "eager" in entry:
         existing.eager = reader.text(entry["eager"], "eager", entry)
+    if "patterns" in entry:
+        existing.patterns = _pattern_names(reader, entry["patterns"], name, entry)
     for march in sorted(march_names & set(entry)):
         what = f"{name} on {march}"
         block = reader.mapping({} if entry[march] is None else entry[march], what, entry)
@@ -440,6 +445,15 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
         existing.extensions.setdefault(march, []).append((reader.path, block))
     if existing.group and not existing.modules:
         raise reader.fail(entry, f"{name} is judged as one layer (group: true) but names no modules")
+
+
+def _pattern_names(reader: _Reader, value: Any, name: str, entry: dict) -> list[str]:
+    names = reader.names(value, f"patterns of {name}", entry)
+    for pattern in names:
+        if pattern not in PATTERNS:
+            raise reader.fail(entry, f"unknown pattern {pattern!r} in {name}; known patterns: "
+                                     f"{', '.join(sorted(PATTERNS))} (docs/RULES.md, Patterns)")
+    return names
 
 
 def _validate_block(reader: _Reader, block: dict, what: str) -> None:

@@ -496,6 +496,16 @@ CASES: list[Case] = [
           - name: torch.nn.Conv2d
             colour: red
         """), "rules.yaml", ("line 2", "unknown key 'colour'")),
+    Case("rules-unknown-pattern", lambda w: _rules(w, """\
+        operators:
+          - name: torchvision.ops.RoIAlign
+            patterns: [box_list_to_rois, box_list_to_roi]
+        """), "rules.yaml", ("line 2", "unknown pattern 'box_list_to_roi'", "box_list_to_rois", "scalar_method")),
+    Case("rules-pattern-not-a-name", lambda w: _rules(w, """\
+        operators:
+          - name: torch.add
+            patterns: [{scalar_method: true}]
+        """), "rules.yaml", ("line 2", "patterns of torch.add must be a list of strings")),
     Case("rules-unknown-operator", lambda w: _rules(w, """\
         operators:
           - name: torch.nn.Conv2dd

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from torch import nn
+
+from qcheck import baseline
+from qcheck.api import Options, check_graph
+from qcheck.capture import InputSpec, capture
+from qcheck.report import fingerprint
+from qcheck.rules import load_rules
 from tests.helpers import run_cli
 
 MODEL = '''from torch import nn
@@ -71,3 +79,45 @@ def test_bad_baseline_file_is_a_usage_error(tmp_path):
     result = _run(_model(tmp_path), "--baseline", str(bad))
     assert result.returncode == 2
     assert "baseline.json" in result.stderr and "--write-baseline" in result.stderr
+
+
+class _ThreeParts(nn.Module):
+    """On bernoulli2 both softmaxes are unsupported: with --fallback cpu they run on the CPU."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.soft1 = nn.Softmax(dim=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.soft2 = nn.Softmax(dim=1)
+        self.conv3 = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        return self.conv3(self.soft2(self.conv2(self.soft1(self.conv1(x)))))
+
+
+def test_later_stages_leave_the_reports_they_read_unchanged():
+    rules = load_rules()
+    options = Options(march="bernoulli2", inputs=[InputSpec((1, 3, 16, 16))], fallback="cpu")
+    graph = capture(_ThreeParts().eval(), options.inputs)
+    report = check_graph(graph, "three_parts", options, rules)
+    before = report.to_dict()
+    assert {layer.name: (layer.status, layer.fallback) for layer in report.layers if layer.fallback} == {
+        "soft1": ("cpu", True), "soft2": ("cpu", True)}
+    # The same graph checked again (eager mode, no fallback) changes nothing of the first report.
+    failing = check_graph(graph, "three_parts", replace(options, fallback=None, mode="eager"), rules)
+    assert {layer.name for layer in failing.layers if layer.status == "fail"} >= {"soft1", "soft2"}
+    assert any(f.rule.startswith("eager.") for _, f in failing.findings())
+    assert report.to_dict() == before
+    assert check_graph(graph, "three_parts", options, rules).to_dict() == before
+    # A baseline that knows soft1's findings gives a new report; the checked one keeps them.
+    soft1 = next(layer for layer in report.layers if layer.name == "soft1")
+    known = {fingerprint(report, soft1, finding) for finding in soft1.findings}
+    applied = baseline.apply(report, known)
+    assert report.to_dict() == before
+    statuses = {layer.name: layer.status for layer in applied.layers}
+    # soft1's errors are known, so it passes; soft2 still fails and still runs on the CPU.
+    assert (statuses["soft1"], statuses["soft2"]) == ("pass", "cpu")
+    assert applied.baselined == len(soft1.findings) > 0
+    assert [layer.findings for layer in applied.layers if layer.name != "soft1"] == [
+        layer.findings for layer in report.layers if layer.name != "soft1"]

@@ -42,3 +42,16 @@ def test_rois_given_as_a_tensor_keep_their_own_layers(rules):
 
     report = _report(RoIAlignOnTensor(), "bayes", rules, rois=(3, 5))
     assert "bayes.roi_align.box_format" in {f.rule for _, f in report.findings()}
+
+
+def test_the_conversion_joins_the_layer_because_the_row_declares_the_pattern(tmp_path):
+    # The row's `patterns: [box_list_to_rois]` is what folds the function form's conversion into
+    # its layer: a rule file clearing the list gives the slice and cat layers of their own back.
+    from qcheck.rules import load_rules
+    from tests.probes.torchvision import RoIAlignFunction
+
+    cleared = tmp_path / "no_pattern.yaml"
+    cleared.write_text("operators:\n  - name: torchvision.ops.RoIAlign\n    patterns: []\n")
+    report = _report(RoIAlignFunction(), "bayes", load_rules([str(cleared)]))
+    ops = [layer.op for layer in report.layers]
+    assert ops[-1] == "torchvision.ops.RoIAlign" and "torch.cat" in ops, ops

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from dataclasses import replace
 from typing import Any
 
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
-from qcheck.partition import find_root
+from qcheck.partition import find_root, subgraph_numbers
 from qcheck.onnx.model import FOLDED, OnnxModel, load
 from qcheck.onnx.rules import GENERAL, MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
-from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of
+from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of, with_findings
 
 MODEL_LAYER = "(model)"
 # The PTQ flow's model-level rules (D-Robotics/rdk_doc docs/07_Advanced_development/
@@ -58,30 +59,27 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
             raise QcheckError(f"run_on_bpu {name!r} (--run-on-bpu, or run-on-bpu in [tool.qcheck]): no node "
                               f"of that name in the model (its Softmax nodes: {sample})", path)
     layers, counts = place_nodes(model, rules, march, set(run_on_bpu or []))
-    model_findings = model_rules(model)
-    report = Report(model=path, march=march, layers=layers, nodes=counts, qcheck_version=__version__,
-                    capture="onnx", fail_on=fail_on)
-    report.partition = partition(layers)
-    model_findings += _gates(report, max_subgraphs, fail_on_cpu)
+    placement = partition(layers)  # before ignoring: an ignored finding still moves its node
+    subgraph = subgraph_numbers(placement)
     skip = ignore or []
-
-
+    results = []
+    ignored = 0
     for layer in layers:
         kept = [f for f in layer.findings if not any(fnmatch.fnmatchcase(f.rule, g) for g in skip)]
-        report.ignored += len(layer.findings) - len(kept)
-        layer.findings = kept
-        if layer.region == "bpu":
-            layer.status = status_of("bpu", kept)
-    model_findings = [f for f in model_findings if not any(fnmatch.fnmatchcase(f.rule, g) for g in skip)]
+        ignored += len(layer.findings) - len(kept)
+        result = with_findings(layer, kept) if len(kept) != len(layer.findings) else layer
+        results.append(replace(result, subgraph=subgraph[layer.name]) if layer.name in subgraph else result)
+    model_findings = [f for f in model_rules(model) + _gates(placement, max_subgraphs, fail_on_cpu)
+                      if not any(fnmatch.fnmatchcase(f.rule, g) for g in skip)]
     if model_findings:
-        layers.insert(0, LayerResult(name=MODEL_LAYER, op="ModelProto", status=status_of("bpu", model_findings),
-                                     module_type=None, module_path=None, source=None, inputs=[], outputs=[],
-                                     findings=model_findings, targets=[], region="model"))
-    report.rules = _metadata(rules, layers, march)
-    cpu = report.partition["cpu_layers"]
-    report.notes.append(f"PTQ flow (ONNX opset {model.opsets.get('', '?')}, ir_version {model.ir_version}): "
-                        f"{report.partition['subgraph_count']} BPU subgraph(s), {len(cpu)} CPU node(s)")
-    return report
+        results.insert(0, LayerResult(name=MODEL_LAYER, op="ModelProto", status=status_of("bpu", model_findings),
+                                      module_type=None, module_path=None, source=None, inputs=[], outputs=[],
+                                      findings=model_findings, targets=[], region="model"))
+    note = (f"PTQ flow (ONNX opset {model.opsets.get('', '?')}, ir_version {model.ir_version}): "
+            f"{placement['subgraph_count']} BPU subgraph(s), {len(placement['cpu_layers'])} CPU node(s)")
+    return Report(model=path, march=march, layers=results, nodes=counts, qcheck_version=__version__,
+                  capture="onnx", fail_on=fail_on, ignored=ignored, notes=[note], partition=placement,
+                  rules=_metadata(rules, results, march))
 
 
 _PASS_THROUGH = ("Identity", "Dropout")
@@ -142,8 +140,6 @@ def place_nodes(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: se
             inputs=[TensorInfo(_shape(model, i), dtype) for i in node.inputs if i and i not in model.constant_values],
             outputs=[TensorInfo(_shape(model, o), dtype) for o in node.outputs if o],
             findings=findings, targets=[node.op_type], region=region, after=after)
-        if any(f.severity == "error" for f in findings):
-            layer.status = "fail"
         layers.append(layer)
         for out in node.outputs:
             producer[out] = node.name
@@ -287,8 +283,6 @@ def partition(layers: list[LayerResult]) -> dict[str, Any]:
             groups.setdefault(find(i), []).append(i)
     subgraphs = []
     for number, (_, members) in enumerate(sorted(groups.items()), start=1):
-        for i in members:
-            layers[i].subgraph = number
         subgraphs.append({"id": number, "size": len(members), "layers": [layers[i].name for i in members]})
     cpu_indices = [i for i in range(len(layers)) if not on_bpu[i]]
     downstream_bpu = [False] * len(layers)
@@ -310,16 +304,16 @@ def partition(layers: list[LayerResult]) -> dict[str, Any]:
             "cuts": cuts, "transfers": transfers, "verdict": verdict}
 
 
-def _gates(report: Report, max_subgraphs: int | None, fail_on_cpu: str | None) -> list[Finding]:
+def _gates(placement: dict[str, Any], max_subgraphs: int | None, fail_on_cpu: str | None) -> list[Finding]:
     found = []
-    count = report.partition["subgraph_count"]
+    count = placement["subgraph_count"]
     if max_subgraphs is not None and count > max_subgraphs:
         says, advice = MODEL_RULES["onnx.gate.max_subgraphs"]
         found.append(Finding(rule="onnx.gate.max_subgraphs", severity="error",
                              message=f"{count} BPU subgraphs, more than --max-subgraphs {max_subgraphs}",
                              advice=advice, observed={"subgraphs": count}, allowed=f"<= {max_subgraphs}"))
     if fail_on_cpu:
-        offending = report.partition["cuts"] if fail_on_cpu == "inside" else report.partition["cpu_layers"]
+        offending = placement["cuts"] if fail_on_cpu == "inside" else placement["cpu_layers"]
         if offending:
             says, advice = MODEL_RULES["onnx.gate.cpu"]
             where = "between BPU subgraphs" if fail_on_cpu == "inside" else "in the model"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from dataclasses import replace
 from typing import Any
 
 from qcheck.errors import QcheckError, first_line
@@ -70,7 +71,6 @@ def check_exported(target: Any, options, march: str, example_inputs: tuple | Non
         report = check_onnx(path, march, run_on_bpu=list(options.run_on_bpu),
                             max_subgraphs=options.max_subgraphs, fail_on_cpu=options.fail_on_cpu,
                             ignore=list(options.ignore), fail_on=options.fail_on)
-    report.model = label
-    report.notes.insert(0, "--flow ptq: exported to ONNX at opset 11 with torch's TorchScript-based exporter; "
-                           "module paths come from the exporter's node names")
-    return report
+    note = ("--flow ptq: exported to ONNX at opset 11 with torch's TorchScript-based exporter; "
+            "module paths come from the exporter's node names")
+    return replace(report, model=label, notes=[note, *report.notes])
