@@ -1,8 +1,10 @@
 """BPU / CPU partition: which layers form BPU subgraphs, and where CPU layers cut the model.
 
-The vendor's compiler runs every maximal connected set of BPU layers as one subgraph; a layer it
-cannot run (a failing layer, with --fallback cpu) or a layer outside the quantized region runs
-on the CPU and cuts the model, and every edge between a BPU and a CPU layer is a transfer.
+The vendor's compiler runs connected BPU layers as one subgraph, as long as the subgraph never
+waits on a CPU layer that waits on it (bpu_roots); a layer it cannot run (a failing layer, with
+--fallback cpu) or a layer outside the quantized region runs on the CPU and cuts the model, and
+every edge between a BPU and a CPU layer is a transfer. Both flows (QAT layers, ONNX nodes) cut
+their models here.
 Works on the layer results alone (statuses, regions and `after` edges) and leaves them as they
 are: the caller makes the results that carry their subgraph numbers (subgraph_numbers).
 """
@@ -26,32 +28,16 @@ def partition(layers: list) -> dict[str, Any]:
         index[layer.name] = i
         on_bpu.append(_on_bpu(layer))
         failing += layer.status == "fail"
-    parent = list(range(len(layers)))
-
-    def find(i: int) -> int:
-        return find_root(parent, i)
-
-    transfers = 0
     read_by_bpu: set[str] = set()  # names of the layers some BPU layer reads
     for i, layer in enumerate(layers):
-        bpu = on_bpu[i]
-        if bpu:
+        if on_bpu[i]:
             read_by_bpu.update(layer.after)
-        for name in layer.after:
-            j = index.get(name)
-            if j is None:
-                continue
-            if bpu and on_bpu[j]:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            elif bpu != on_bpu[j]:
-                transfers += 1
+    roots, transfers = bpu_roots(layers, on_bpu, index)
     groups: dict[int, list[int]] = {}
     cpu_indices = []
     for i in range(len(layers)):
         if on_bpu[i]:
-            groups.setdefault(find(i), []).append(i)
+            groups.setdefault(roots[i], []).append(i)
         else:
             cpu_indices.append(i)
     subgraphs = []
@@ -74,6 +60,28 @@ def partition(layers: list) -> dict[str, Any]:
         verdict += f" (if its {failing} failing layer{'s' if failing > 1 else ''} ran on the CPU: --fallback cpu)"
     return {"subgraph_count": len(subgraphs), "subgraphs": subgraphs, "cpu_layers": cpu, "cuts": cuts,
             "transfers": transfers, "verdict": verdict}
+
+
+def bpu_roots(layers: list, on_bpu: list[bool], index: dict[str, int]) -> tuple[list[int], int]:
+    """Each layer's BPU subgraph (the root index of its set; meaningful for BPU layers) and the
+    number of BPU<->CPU edges. Layers come in graph order. BPU layers joined by an edge share a
+    subgraph when as many CPU layers lie upstream of each: a branch that skips a CPU layer and
+    joins the layers after it (YOLO11's attention around its CPU Softmax) does not merge what is
+    before and after that CPU layer, which would make the subgraph wait on itself."""
+    depth = [0] * len(layers)
+    parent = list(range(len(layers)))
+    transfers = 0
+    for i, layer in enumerate(layers):
+        preds = [j for j in (index.get(name) for name in layer.after) if j is not None]
+        depth[i] = max((depth[j] + (0 if on_bpu[j] else 1) for j in preds), default=0)
+        for j in preds:
+            if on_bpu[i] and on_bpu[j] and depth[i] == depth[j]:
+                a, b = find_root(parent, i), find_root(parent, j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            elif on_bpu[i] or on_bpu[j]:  # into or out of a subgraph
+                transfers += 1
+    return [find_root(parent, i) for i in range(len(layers))], transfers
 
 
 def subgraph_numbers(found: dict[str, Any]) -> dict[str, int]:

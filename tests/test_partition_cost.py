@@ -53,6 +53,33 @@ def test_fallback_cpu_splits_into_three_subgraphs(tmp_path):
     assert json.loads(failing.stdout)["partition"]["subgraph_count"] == 3
 
 
+class AroundTheCpu(nn.Module):
+    """conv1 -> softmax (CPU on bernoulli2) -> add, and conv1 -> conv2 -> add: a branch skips the
+    CPU layer. conv1, conv2 and add are connected through BPU edges alone, but the add waits on
+    the softmax, which waits on conv1: one subgraph would wait on itself."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 1)
+        self.soft = nn.Softmax(dim=1)
+        self.conv2 = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        y = self.conv1(x)
+        return self.conv2(y) + self.soft(y)
+
+
+def test_a_branch_around_a_cpu_layer_does_not_join_the_subgraphs_it_separates():
+    options = Options(march="bernoulli2", inputs=[InputSpec((1, 3, 8, 8))], fallback="cpu")
+    report = check(AroundTheCpu().eval(), options)
+    partition = report.partition
+    assert [[name.split(":")[-1] for name in s["layers"]] for s in partition["subgraphs"]] == [
+        ["conv1", "conv2"], [next(l.name for l in report.layers if l.op == "torch.add")]]
+    assert partition["cuts"] == ["soft"]
+    # into the softmax, out of it, and conv2's result crossing into the second subgraph
+    assert partition["transfers"] == 3
+
+
 def test_whole_model_on_one_subgraph():
     model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3)).eval()
     report = check(model, Options(march="bayes", inputs=[InputSpec((1, 3, 16, 16))]))

@@ -11,7 +11,7 @@ from typing import Any
 from qcheck import expr
 from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
-from qcheck.partition import find_root, subgraph_numbers
+from qcheck.partition import bpu_roots, subgraph_numbers
 from qcheck.onnx.model import FOLDED, OnnxModel, load
 from qcheck.onnx.rules import GENERAL, MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
 from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of, with_findings
@@ -250,37 +250,16 @@ def model_rules(model: OnnxModel) -> list[Finding]:
 
 
 def partition(layers: list[LayerResult]) -> dict[str, Any]:
-    """BPU subgraphs as the converter cuts them: BPU nodes joined by an edge share a subgraph
-    when as many CPU nodes lie upstream of each (a subgraph must never wait on a CPU node that
-    waits on it). This is why YOLO11's attention Softmax gives two subgraphs although its V
-    branch joins the BPU nodes before and after it."""
+    """BPU subgraphs as the converter cuts them (qcheck.partition.bpu_roots): why YOLO11's
+    attention Softmax gives two subgraphs although its V branch joins the BPU nodes before and
+    after it."""
     index = {layer.name: i for i, layer in enumerate(layers)}
     on_bpu = [layer.region == "bpu" and layer.status != "fail" for layer in layers]
-    depth = [0] * len(layers)
-    for i, layer in enumerate(layers):
-        preds = [index[p] for p in layer.after if p in index]
-        depth[i] = max((depth[j] + (0 if on_bpu[j] else 1) for j in preds), default=0)
-    parent = list(range(len(layers)))
-
-    def find(i: int) -> int:
-        return find_root(parent, i)
-
-    transfers = 0
-    for i, layer in enumerate(layers):
-        for p in layer.after:
-            j = index.get(p)
-            if j is None:
-                continue
-            if on_bpu[i] and on_bpu[j] and depth[i] == depth[j]:
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            elif on_bpu[i] or on_bpu[j]:
-                transfers += 1
+    roots, transfers = bpu_roots(layers, on_bpu, index)
     groups: dict[int, list[int]] = {}
     for i in range(len(layers)):
         if on_bpu[i]:
-            groups.setdefault(find(i), []).append(i)
+            groups.setdefault(roots[i], []).append(i)
     subgraphs = []
     for number, (_, members) in enumerate(sorted(groups.items()), start=1):
         subgraphs.append({"id": number, "size": len(members), "layers": [layers[i].name for i in members]})
