@@ -160,3 +160,45 @@ def test_every_layer_dtype_of_the_two_region_model():
     }
     # torch.sort on the CPU: float values in, float values and int64 indices out, nothing quantized.
     assert list(cpu.values()) == [("cpu", ["float32"], ["float32", "int64"])]
+
+
+class FakeQuantBetween(torch.nn.Module):
+    """conv -> a fake-quant (per tensor or per channel, as QAT observers write them) -> BatchNorm."""
+
+    def __init__(self, per_channel: bool, relu: bool = False):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 1)
+        self.bn = torch.nn.BatchNorm2d(4)
+        self.per_channel, self.relu = per_channel, relu
+
+    def forward(self, x):
+        y = self.conv(x)
+        if self.relu:
+            y = torch.relu(y)
+        if self.per_channel:
+            y = torch.fake_quantize_per_channel_affine(y, torch.full((4,), 0.1), torch.zeros(4, dtype=torch.int32),
+                                                       1, -128, 127)
+        else:
+            y = torch.fake_quantize_per_tensor_affine(y, 0.1, 0, -128, 127)
+        return self.bn(y)
+
+
+@pytest.mark.parametrize("per_channel,relu,expected", [(False, False, True), (True, False, True), (True, True, False)])
+def test_batch_norm_follows_a_conv_through_any_fake_quant(rules, per_channel, relu, expected):
+    # The facts once looked through per-tensor fake-quants only (their own list of four ops), the
+    # dtypes stage through all eight: now both read rules/structural.yaml's fake_quant list.
+    from qcheck import facts
+    from qcheck.capture import InputSpec, capture
+    from qcheck.check import fact_context
+    from qcheck.dtypes import assign
+    from qcheck.mapping import map_graph
+
+    mapping = map_graph(capture(FakeQuantBetween(per_channel, relu).eval(), [InputSpec((1, 3, 4, 4))]), rules)
+    assignment = assign(mapping.graph, mapping.layers, rules, "bayes")
+    (fake_quant,) = [n for n in mapping.graph.nodes if n.target in rules.fake_quant]
+    assert fake_quant.name in assignment.fake_quant_nodes
+    assert assignment.dtypes[fake_quant.outputs[0]] == "qint8"  # its range [-128, 127]
+    (bn,) = [layer for layer in mapping.layers if layer.operator is not None and layer.operator.id == "batch_norm2d"]
+    view = facts.LayerView(bn, mapping.graph, assignment.dtypes, set(mapping.graph.outputs),
+                           fact_context(assignment, "ddr"))
+    assert facts.collect(view, frozenset({"follows_conv"}))["follows_conv"] is expected
