@@ -31,6 +31,9 @@ CONVS = frozenset(CONV_DIMS) | GENERIC_CONVS
 # quantized::conv2d_add(_relu): the add of a "sumin" convolution is already fused into it.
 FUSED_SUMIN_CONVS = frozenset({"conv2d_add", "conv2d_add_relu"})
 
+# Linear layers (aten::linear, aten::addmm as traced, a converted model's quantized ones).
+LINEARS = frozenset({"linear", "addmm", "linear_dynamic", "linear_relu"})
+
 # Pooling windows by their spatial dims.
 POOL_DIMS = {"max_pool1d": 1, "avg_pool1d": 1, "max_pool2d": 2, "avg_pool2d": 2, "max_pool2d_with_indices": 2,
              "quantized_max_pool2d": 2, "max_pool3d": 3, "avg_pool3d": 3}
@@ -52,6 +55,9 @@ PAD_MODES = {"constant_pad_nd": "constant", "zero_pad2d": "constant", "reflectio
              "replication_pad2d": "replicate", "replication_pad3d": "replicate", "_pad_circular": "circular"}
 PAD_ENUM = {0: "constant", 1: "reflect", 2: "replicate", 3: "circular"}
 PADS = frozenset({"pad", "_pad_enum", *PAD_MODES})
+
+# Concatenations (aten, and a converted model's quantized ones, which name their list `qx`).
+CATS = frozenset({"cat", "concat", "concatenate", "cat_relu", "cat_out", "cat_relu_out"})
 
 # Namespaces of nodes that only hand a value on: python::getitem unpacking a tuple, TorchScript's
 # prim::TupleConstruct / ListUnpack building or splitting the model's output tuple.

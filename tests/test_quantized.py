@@ -202,3 +202,36 @@ def test_batch_norm_follows_a_conv_through_any_fake_quant(rules, per_channel, re
     view = facts.LayerView(bn, mapping.graph, assignment.dtypes, set(mapping.graph.outputs),
                            fact_context(assignment, "ddr"))
     assert facts.collect(view, frozenset({"follows_conv"}))["follows_conv"] is expected
+
+
+class CatNet(torch.nn.Module):
+    """FloatFunctional.cat of `count` tensors: quantized::cat in the converted model."""
+
+    def __init__(self, count: int):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.cat = torch.ao.nn.quantized.FloatFunctional()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.count = count
+
+    def forward(self, x):
+        x = self.quant(x)
+        return self.dequant(self.cat.cat([x] * self.count, dim=1))
+
+
+@pytest.mark.parametrize("count,fires", [(1, True), (2, False)])
+def test_converted_cat_is_held_to_its_input_count(tmp_path, count, fires):
+    # quantized::cat names its tensor list `qx`, and the cat family that counts the tensors once
+    # lacked the quantized ops: a converted cat of one tensor passed the 2 <= inputs limit.
+    model = CatNet(count).eval()
+    model.qconfig = quant_models.symmetric_qconfig()
+    quant_models._engine()
+    torch.ao.quantization.prepare_qat(model.train(), inplace=True)
+    model(torch.rand(1, 3, 4, 4))
+    path = tmp_path / "cat.pt"
+    torch.jit.save(torch.jit.trace(torch.ao.quantization.convert(model.eval()), torch.rand(1, 3, 4, 4)), str(path))
+    _, data = cli_json(str(path), "--march", "bayes", "--input-shape", "1x3x4x4")
+    (cat,) = [layer for layer in data["layers"] if layer["op"] == "torch.cat"]
+    assert cat["targets"] == ["quantized::cat"]
+    rules_fired = {finding["rule"] for finding in cat["findings"]}
+    assert ("bayes.cat.inputs" in rules_fired) is fires

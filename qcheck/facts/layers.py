@@ -6,7 +6,7 @@ from typing import Any
 
 from qcheck.facts import LayerView, extractor, fact, pair, producers_of
 from qcheck.graph import Ref
-from qcheck.opfamilies import CONVS, PAD_ENUM, PAD_MODES, PADS, POOLS, RESIZE_MODES
+from qcheck.opfamilies import CATS, CONVS, LINEARS, PAD_ENUM, PAD_MODES, PADS, POOLS, RESIZE_MODES
 
 fact("in_channels", "input channels (C of the input; in_features for linear layers)")
 fact("out_channels", "output channels (C of the output; out_features for linear layers)")
@@ -129,12 +129,11 @@ def pooling(view: LayerView, facts: dict[str, Any]) -> None:
         facts["ceil_mode"] = bool(node.args["ceil_mode"])
 
 
-@extractor(ops=("linear", "addmm", "linear_dynamic", "linear_relu"),
+@extractor(ops=LINEARS,
            provides=("in_features", "out_features", "in_channels", "out_channels", "has_bias", *_WEIGHT_FACTS))
 def linear(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if node.op not in ("linear", "addmm", "linear_dynamic", "linear_relu") and not (
-            node.namespace == "quantized" and node.op == "linear"):
+    if node.op not in LINEARS:
         return
     weight = view.shape(node.args.get("weight") if "weight" in node.args else node.args.get("mat2"))
     if weight and len(weight) == 2:
@@ -211,9 +210,9 @@ def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
         if isinstance(order, list) and rank:
             facts["dims"] = tuple(i for i, d in enumerate(order) if d % rank != i)
     if isinstance(node.args.get("dim"), int) and rank:
-        facts["dim"] = node.args["dim"] % rank if op != "cat" else node.args["dim"] % rank
-    if op in ("cat", "concat", "concatenate", "stack"):
-        tensors = node.args.get("tensors")
+        facts["dim"] = node.args["dim"] % rank
+    if op in CATS or op == "stack":
+        tensors = node.args.get("tensors", node.args.get("qx"))
         if isinstance(tensors, list):
             facts["num_tensors"] = len(tensors)
 

@@ -7,7 +7,7 @@ from typing import Any
 from qcheck.facts import LayerView, consumers_of, extractor, fact
 from qcheck.facts.general import BYTES
 from qcheck.graph import WEIGHT_KINDS, Ref
-from qcheck.opfamilies import passes_value_on
+from qcheck.opfamilies import CATS, passes_value_on
 
 fact("other_is_tensor", "true when the op's `other` operand is a tensor (torch.max(a, b) compares two "
                         "tensors elementwise; torch.max(x, dim) reduces)")
@@ -70,10 +70,7 @@ def matrix_dims(view: LayerView, facts: dict[str, Any]) -> None:
         facts["max_batch_dim"] = max([d for s in shapes for d in s[:-2]] or [1])
 
 
-_CATS = ("cat", "concat", "concatenate", "cat_relu", "cat_out", "cat_relu_out")
-
-
-@extractor(ops=_CATS, provides=("max_input_dim",))
+@extractor(ops=CATS, provides=("max_input_dim",))
 def input_dims(view: LayerView, facts: dict[str, Any]) -> None:
     # The table's per-dimension limits (H, W, C each at most 65536) over every concatenated input.
     sizes = [d for v in view.inputs if v.shape for d in (v.shape[1:] if len(v.shape) > 1 else v.shape)]
