@@ -118,7 +118,6 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     return Mapping(layers, counts, graph)
 
 
-
 def _part_maker(layer: Layer):
     """Builds the one-node layers a composite layer's parts are judged as (in its module)."""
     def make(name: str, node: Node, inputs: list[Value], outputs: list[Value], operator: Operator) -> Layer:

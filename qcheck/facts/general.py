@@ -82,8 +82,7 @@ def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
     consumers = consumers_of(view.graph).get(name)  # built once per graph
     if not consumers:
         return False
-    return any(passes_value_on(node) and any(_reaches_output(view, out, depth + 1)
-                                                          for out in node.outputs)
+    return any(passes_value_on(node) and any(_reaches_output(view, out, depth + 1) for out in node.outputs)
                for node in consumers)
 
 
