@@ -11,6 +11,7 @@ from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
 from qcheck.gcpause import gc_paused
 from qcheck.mapping import Layer
+from qcheck.opfamilies import LIST_UNPACK
 from qcheck.report import Finding, LayerResult, TensorInfo, status_of
 from qcheck.rules import Constraint, RuleSet
 
@@ -25,6 +26,12 @@ class CheckSettings:
     input_source: str = "ddr"
 
 
+def fact_context(assignment: Assignment, input_source: str) -> dict[str, Any]:
+    """What facts read beyond the layer: the run's input source and the dtypes stage's fake-quants."""
+    return {"input_source": input_source, "fake_quantized": assignment.fake_quantized,
+            "fake_quant_nodes": assignment.fake_quant_nodes}
+
+
 @gc_paused
 def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rules: RuleSet, march: str,
                  settings: CheckSettings) -> tuple[list[LayerResult], int]:
@@ -33,7 +40,7 @@ def check_layers(graph: Graph, layers: list[Layer], assignment: Assignment, rule
     results = []
     ignored = 0
     model_outputs = set(graph.outputs)
-    context = {"input_source": settings.input_source, "fake_quantized": assignment.fake_quantized}
+    context = fact_context(assignment, settings.input_source)
     producer = {out: layer for layer in layers for node in layer.nodes for out in node.outputs}
     reads: dict[int, list[str]] = {}  # id(layer) -> non-structural layers it reads from
 
@@ -333,7 +340,7 @@ def _result(layer: Layer, findings: list[Finding], region: str, assignment: Assi
                  for v in layer.outputs],
         findings=findings, region=region,
         targets=[layer.primary.target] if len(layer.nodes) == 1 else sorted(
-            {n.target for n in layer.nodes if n.target != "prim::ListUnpack"}),
+            {n.target for n in layer.nodes if n.target != LIST_UNPACK}),
         after=list(after or []),
         judged_as=[part.operator.name for part in layer.parts],
         parts=[{"part": part.id, "row": part.operator.name} for part in layer.parts])

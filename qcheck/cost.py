@@ -8,12 +8,10 @@ import math
 from typing import Any
 
 from qcheck.facts.general import BYTES
-from qcheck.graph import Graph, Node, Ref
+from qcheck.graph import WEIGHT_KINDS, Graph, Node, Ref
+from qcheck.opfamilies import CONVS, POOL_DIMS
 
-_CONVS = {"conv1d", "conv2d", "conv3d", "_convolution", "convolution", "conv2d_relu", "conv3d_relu",
-          "conv2d_add", "conv2d_add_relu", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}
 _MATMULS = {"matmul", "bmm", "mm", "baddbmm"}
-_POOLS = {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "max_pool1d", "avg_pool1d"}
 
 
 def _numel(shape) -> int:
@@ -39,7 +37,7 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str], sizes: dict[str,
     out_numel = sum(counts[len(inputs):])
     weight = values.get(node.args["weight"].value) if isinstance(node.args.get("weight"), Ref) else None
     op = node.op
-    if op in _CONVS and weight is not None and weight.shape and len(weight.shape) >= 3:
+    if op in CONVS and weight is not None and weight.shape and len(weight.shape) >= 3:
         per_output = _numel(weight.shape[1:])
         transposed = bool(node.args.get("transposed")) or op.startswith("conv_transpose")
         activations = counts[0] if transposed and inputs else out_numel
@@ -48,10 +46,10 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str], sizes: dict[str,
         macs = out_numel * (weight.shape[-1] if op == "linear" else weight.shape[0])
     elif op in _MATMULS and inputs and inputs[0].shape:
         macs = out_numel * inputs[0].shape[-1]
-    elif op in _POOLS:
+    elif op in POOL_DIMS:
         kernel = node.args.get("kernel_size") or [1]
         kernel = [kernel] if isinstance(kernel, int) else kernel
-        macs = out_numel * _numel(kernel if len(kernel) > 1 else kernel * 2)
+        macs = out_numel * _numel(kernel if len(kernel) > 1 else kernel * POOL_DIMS[op])  # [3] is 3x3 in 2-D
     elif op == "scaled_dot_product_attention" and len(inputs) >= 3 and inputs[0].shape and inputs[1].shape:
         q, k = inputs[0].shape, inputs[1].shape
         macs = 2 * _numel(q[:-1]) * k[-2] * q[-1]
@@ -63,7 +61,7 @@ def node_cost(node: Node, graph: Graph, dtypes: dict[str, str], sizes: dict[str,
         if value.name == bias:
             dtype = bias_dtype
         else:
-            dtype = dtypes.get(value.name) or (weight_dtype if value.kind in ("parameter", "constant") else value.dtype)
+            dtype = dtypes.get(value.name) or (weight_dtype if value.kind in WEIGHT_KINDS else value.dtype)
         moved += count * BYTES.get(dtype or "float32", 4)
     return macs, moved
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck import expr, facts
-from qcheck.graph import Graph, Node, Ref, Value
+from qcheck.graph import WEIGHT_KINDS, Graph, Node, Ref, Value
 from qcheck.rules import Composite, CompositePart, Operator, RuleSet, TensorRef
 
 
@@ -169,7 +169,7 @@ def _argument(value: Any, tensors: dict[str, Any], names: dict[str, Any], values
         chosen = found if isinstance(found, list) else [found]
         for item in chosen:
             values.setdefault(item.name, item)
-            if item.kind not in ("parameter", "buffer", "constant") and item not in inputs:
+            if item.kind not in WEIGHT_KINDS and item not in inputs:
                 inputs.append(item)
         return [Ref(item.name) for item in chosen] if isinstance(found, list) else Ref(found.name)
     if isinstance(value, expr.Expr):

@@ -51,6 +51,7 @@ class Assignment:
     regions: dict[str, str] = field(default_factory=dict)  # layer name -> "bpu" | "cpu"
     fake_quant: dict[str, str] = field(default_factory=dict)  # quantized value -> fake-quant node
     fake_quantized: set[str] = field(default_factory=set)  # values whose dtype a fake-quant set
+    fake_quant_nodes: set[str] = field(default_factory=set)  # every fake-quant node (rules.fake_quant)
 
 
 def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
@@ -84,18 +85,12 @@ def assign(graph: Graph, layers: list[Layer], rules: RuleSet, march: str,
         result.regions[layer.name] = region
         for value, dtype in zip(layer.outputs, outputs):
             result.dtypes[value.name] = dtype
-        _fake_quant(layer, result)
+        _fake_quant(layer, result, rules.fake_quant)
         # Values consumed only inside a grouped layer still get a dtype, for completeness.
         for node in layer.nodes:
             for out in node.outputs:
                 result.dtypes.setdefault(out, outputs[0] if outputs else config.activation)
     return result
-
-
-FAKE_QUANT_OPS = {"fake_quantize_per_tensor_affine", "fake_quantize_per_tensor_affine_cachemask",
-                  "fake_quantize_per_channel_affine", "fake_quantize_per_channel_affine_cachemask",
-                  "fused_moving_avg_obs_fake_quant", "_fused_moving_avg_obs_fq_helper",
-                  "_fake_quantize_learnable_per_tensor_affine", "_fake_quantize_learnable_per_channel_affine"}
 
 
 def range_dtype(quant_min: int, quant_max: int) -> str:
@@ -109,11 +104,14 @@ def range_dtype(quant_min: int, quant_max: int) -> str:
     return "qint32"
 
 
-def _fake_quant(layer: Layer, result: Assignment) -> None:
+def _fake_quant(layer: Layer, result: Assignment, fake_quant_ops: set[str]) -> None:
     """A QAT fake-quant decides the dtype of the tensor it quantizes (weights included)."""
     for node in layer.nodes:
+        if node.target not in fake_quant_ops:
+            continue
+        result.fake_quant_nodes.add(node.name)
         low, high = node.args.get("quant_min"), node.args.get("quant_max")
-        if not isinstance(low, int) or not isinstance(high, int) or node.op not in FAKE_QUANT_OPS:
+        if not isinstance(low, int) or not isinstance(high, int):
             continue
         dtype = range_dtype(low, high)
         for name in node.outputs[:1] + list(node.refs[:1]):

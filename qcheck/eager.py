@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from qcheck import patterns, registry
+from qcheck.dtypes import DEQUANT_STUB, QUANT_STUB
 from qcheck.graph import Graph
 from qcheck.mapping import Layer
 from qcheck.report import Finding, LayerResult
 
-QUANT_STUB = "torch.quantization.QuantStub"
-DEQUANT_STUB = "torch.quantization.DeQuantStub"
 FUNCTIONAL_MODULES = {"FloatFunctional", "QFunctional", "FXFloatFunctional"}
 CONV_TYPES = {"Conv2d", "Conv3d", "ConvTranspose2d", "Linear"}
 BN_TYPES = {"BatchNorm2d", "BatchNorm3d", "BatchNorm1d", "SyncBatchNorm"}

@@ -18,6 +18,12 @@ class Ref:
     value: str
 
 
+# Value kinds that hold model data rather than activations: weights (parameters), buffers
+# (a BatchNorm's running stats, a weight registered with register_buffer, a converted model's
+# packed weights) and constants the capture or the folding made.
+WEIGHT_KINDS = frozenset({"parameter", "buffer", "constant"})
+
+
 @dataclass(slots=True)
 class Value:
     """A tensor flowing through the graph."""

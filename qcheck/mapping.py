@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 
 from qcheck import decompose, expr, facts
 from qcheck.gcpause import gc_paused, pausing_gc  # noqa: F401 (re-exported)
-from qcheck.graph import Graph, Node, Ref, Value
+from qcheck.graph import WEIGHT_KINDS, Graph, Node, Ref, Value
+from qcheck.opfamilies import LIST_UNPACK
 from qcheck.patterns import PATTERNS
 from qcheck.rules import Composite, Operator, RuleSet
-
-_WEIGHT_KINDS = ("parameter", "buffer", "constant")
 
 
 @dataclass(slots=True)
@@ -64,7 +63,7 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
     shape_only = rules.shape_only
     view_of: dict[str, str] = {}  # a view's value -> the value it views
     for node in graph.nodes:
-        if node.target == _LIST_UNPACK and node.refs and node.refs[0] in lists:
+        if node.target == LIST_UNPACK and node.refs and node.refs[0] in lists:
             # TorchScript returns a split's pieces as one list, unpacked by the next node: the
             # pieces are the layer's outputs (export gives them to the op itself).
             layer = lists.pop(node.refs[0])
@@ -119,9 +118,6 @@ def map_graph(graph: Graph, rules: RuleSet) -> Mapping:
         layers.sort(key=lambda layer: position[layer.primary.name])
     _name_layers(layers)
     return Mapping(layers, counts, graph)
-
-
-_LIST_UNPACK = "prim::ListUnpack"
 
 
 def _part_maker(layer: Layer):
@@ -208,7 +204,7 @@ def _is_constant(node: Node, graph: Graph, folded: set[str], shape_only: dict[st
             value = values.get(ref)
             # A ref with no tensor value is a number the capture resolved (a size, a buffer's
             # .item() such as ultralytics' strides): known when the model is compiled.
-            if value is not None and value.kind not in _WEIGHT_KINDS:
+            if value is not None and value.kind not in WEIGHT_KINDS:
                 return False
     if not node.refs and not node.outputs:
         return False
@@ -238,7 +234,7 @@ def _unfold(written: str, view_of: dict[str, str], folded: set[str], values: dic
         if name in folded:
             folded.discard(name)
             values[name] = captured[name] if name in captured else values[name]
-        elif name in values and values[name].kind in _WEIGHT_KINDS:
+        elif name in values and values[name].kind in WEIGHT_KINDS:
             values[name] = dataclasses.replace(values[name], kind="activation")
         name = view_of.get(name)
 
@@ -327,7 +323,7 @@ def _connect_node(layer: Layer, values: dict[str, Value]) -> None:
     seen: set[str] = set()
     for ref in node.refs:
         value = values.get(ref)
-        if value is None or ref in node.outputs or ref in seen or value.kind in _WEIGHT_KINDS:
+        if value is None or ref in node.outputs or ref in seen or value.kind in WEIGHT_KINDS:
             continue
         seen.add(ref)
         inputs.append(value)
@@ -352,7 +348,7 @@ def _connect(graph: Graph, layers: list[Layer]) -> None:
         for node in [layer.primary] + [n for n in layer.nodes if n is not layer.primary]:
             for ref in node.refs:
                 value = graph.values.get(ref)
-                if value is None or ref in inside or ref in seen or value.kind in _WEIGHT_KINDS:
+                if value is None or ref in inside or ref in seen or value.kind in WEIGHT_KINDS:
                     continue
                 seen.add(ref)
                 layer.inputs.append(value)
@@ -383,4 +379,4 @@ def _name_layers(layers: list[Layer]) -> None:
 def _one_op(layer: Layer) -> bool:
     """One captured op (a TorchScript split and the ListUnpack of its pieces are one op)."""
     nodes = layer.nodes
-    return len(nodes) == 1 or (len(nodes) == 2 and nodes[1].target == _LIST_UNPACK)
+    return len(nodes) == 1 or (len(nodes) == 2 and nodes[1].target == LIST_UNPACK)

@@ -38,7 +38,7 @@ _CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note",
 _READING_KEYS = {"name", "check", "says", "source"}
 _SETTLED_KEYS = {"reading", "source"}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf", "dtypes"}
-_TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only", "views"}
+_TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only", "views", "fake_quant"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
 
 
@@ -170,6 +170,9 @@ class RuleSet:
     # Ops whose output is a view of their `self` argument: an in-place write through the view
     # (a scripted `batched[i, :h, :w].copy_(img)`) writes the viewed tensor.
     views: set[str] = field(default_factory=set)
+    # QAT fake-quant ops: structural (in `structural` too), and their quant_min / quant_max set
+    # the dtype of the tensor they quantize (the dtypes stage reads them).
+    fake_quant: set[str] = field(default_factory=set)
     _resolved: dict[tuple[str, str], MarchRule] = field(default_factory=dict)
     _by_target: dict[str, tuple[list[Operator], frozenset[str]]] = field(default_factory=dict)
     _by_id: dict[str, dict[str, Constraint]] = field(default_factory=dict)  # march -> id -> constraint
@@ -351,6 +354,11 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
     views = data.get("views")
     if views is not None:
         ruleset.views.update(_op_names(reader, views, "views", data))
+    fake_quant = data.get("fake_quant")
+    if fake_quant is not None:
+        names = _op_names(reader, fake_quant, "fake_quant", data)
+        ruleset.fake_quant.update(names)
+        ruleset.structural.update(names)
     composites = data.get("composites") or []
     if not isinstance(composites, list):
         raise reader.fail(data, "composites must be a list")

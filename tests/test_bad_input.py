@@ -521,6 +521,8 @@ CASES: list[Case] = [
           - name: torch.nn.Conv2d
             match: {ops: [conv2d]}
         """), "rules.yaml", ("'conv2d' is not an op name", "aten::conv2d")),
+    Case("rules-fake-quant-not-namespaced", lambda w: _rules(w, "fake_quant: [fake_quantize_per_tensor_affine]\n"),
+         "rules.yaml", ("fake_quant: 'fake_quantize_per_tensor_affine' is not an op name", "aten::conv2d")),
     Case("rules-same-as-unknown", lambda w: _rule(w, "same_as: torch.nn.Nope\n"), "rules.yaml",
          ("same_as names 'torch.nn.Nope'",)),
     Case("rules-same-as-loop", lambda w: _rules(w, """\

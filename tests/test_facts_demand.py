@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qcheck import facts
+from qcheck.check import fact_context
 from qcheck.dtypes import assign
 from qcheck.mapping import map_graph
 from tests.probes import all_probes
@@ -37,11 +38,12 @@ def views(rules):
         graph = capture_probe(probe)
         mapping = map_graph(graph, rules)
         graph, layers = mapping.graph, mapping.layers
-        dtypes = assign(graph, layers, rules, "bayes").dtypes
+        assignment = assign(graph, layers, rules, "bayes")
         outputs = set(graph.outputs)
         for layer in layers:
             if layer.kind == "operator":
-                found.append((layer, facts.LayerView(layer, graph, dtypes, outputs, {"input_source": "ddr"})))
+                found.append((layer, facts.LayerView(layer, graph, assignment.dtypes, outputs,
+                                                     fact_context(assignment, "ddr"))))
     return found
 
 

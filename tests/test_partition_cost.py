@@ -132,3 +132,46 @@ def test_all_marches_on_a_real_architecture():
     assert "every march" in text and "runs the model whole: " in text
     for march in ("bernoulli2", "bayes", "bayes_e"):
         assert march in text
+
+
+class FunctionalConv(nn.Module):
+    """F.conv2d with its weight held as a parameter or as a registered buffer (as a model whose
+    weights are computed once and frozen keeps them)."""
+
+    def __init__(self, as_buffer: bool):
+        super().__init__()
+        weight = torch.randn(32, 16, 3, 3)
+        if as_buffer:
+            self.register_buffer("weight", weight)
+        else:
+            self.weight = nn.Parameter(weight)
+
+    def forward(self, x):
+        return torch.nn.functional.conv2d(x, self.weight, padding=1)
+
+
+def test_a_weight_held_as_a_buffer_costs_as_a_weight():
+    # Once the cost counted only parameters and constants as weights: a buffer weight was moved
+    # at its float32 size (4 bytes an element) instead of the march's qint8 weight dtype.
+    costs = []
+    for as_buffer in (False, True):
+        report = check(FunctionalConv(as_buffer).eval(), Options(march="bayes", inputs=[InputSpec((1, 16, 8, 8))],
+                                                                   advice=0.0))
+        (conv,) = [layer for layer in report.layers if layer.op == "torch.nn.Conv2d"]
+        costs.append(conv.cost)
+    # qint8 input 16*8*8 + qint8 output 32*8*8 + qint8 weight 32*16*3*3, no bias.
+    assert costs[0]["bytes"] == costs[1]["bytes"] == 16 * 8 * 8 + 32 * 8 * 8 + 32 * 16 * 3 * 3
+    assert costs[0]["macs"] == costs[1]["macs"] == 32 * 8 * 8 * 16 * 3 * 3
+
+
+def test_a_pooling_window_costs_its_own_dims():
+    # Every pooling op is costed by its window, whose dims are the pool's own: a kernel given as
+    # one number spans 1 dim in 1-D (once it was squared as if 2-D), 3 in 3-D (once not a pool).
+    def pool_macs(pool, shape):
+        report = check(nn.Sequential(pool).eval(), Options(march="bayes", inputs=[InputSpec(shape)], advice=0.0))
+        (layer,) = report.layers
+        return layer.targets, layer.cost["macs"]
+
+    assert pool_macs(nn.MaxPool1d(3), (1, 4, 12)) == (["aten::max_pool1d"], 4 * 4 * 3)  # [1, 4, 4] out
+    assert pool_macs(nn.MaxPool3d(2), (1, 1, 4, 4, 4)) == (["aten::max_pool3d"], 2 * 2 * 2 * 8)  # 2x2x2 taps
+    assert pool_macs(nn.MaxPool2d(3), (1, 2, 6, 6)) == (["aten::max_pool2d"], 2 * 2 * 2 * 9)

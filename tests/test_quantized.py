@@ -160,3 +160,78 @@ def test_every_layer_dtype_of_the_two_region_model():
     }
     # torch.sort on the CPU: float values in, float values and int64 indices out, nothing quantized.
     assert list(cpu.values()) == [("cpu", ["float32"], ["float32", "int64"])]
+
+
+class FakeQuantBetween(torch.nn.Module):
+    """conv -> a fake-quant (per tensor or per channel, as QAT observers write them) -> BatchNorm."""
+
+    def __init__(self, per_channel: bool, relu: bool = False):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 1)
+        self.bn = torch.nn.BatchNorm2d(4)
+        self.per_channel, self.relu = per_channel, relu
+
+    def forward(self, x):
+        y = self.conv(x)
+        if self.relu:
+            y = torch.relu(y)
+        if self.per_channel:
+            y = torch.fake_quantize_per_channel_affine(y, torch.full((4,), 0.1), torch.zeros(4, dtype=torch.int32),
+                                                       1, -128, 127)
+        else:
+            y = torch.fake_quantize_per_tensor_affine(y, 0.1, 0, -128, 127)
+        return self.bn(y)
+
+
+@pytest.mark.parametrize("per_channel,relu,expected", [(False, False, True), (True, False, True), (True, True, False)])
+def test_batch_norm_follows_a_conv_through_any_fake_quant(rules, per_channel, relu, expected):
+    # The facts once looked through per-tensor fake-quants only (their own list of four ops), the
+    # dtypes stage through all eight: now both read rules/structural.yaml's fake_quant list.
+    from qcheck import facts
+    from qcheck.capture import InputSpec, capture
+    from qcheck.check import fact_context
+    from qcheck.dtypes import assign
+    from qcheck.mapping import map_graph
+
+    mapping = map_graph(capture(FakeQuantBetween(per_channel, relu).eval(), [InputSpec((1, 3, 4, 4))]), rules)
+    assignment = assign(mapping.graph, mapping.layers, rules, "bayes")
+    (fake_quant,) = [n for n in mapping.graph.nodes if n.target in rules.fake_quant]
+    assert fake_quant.name in assignment.fake_quant_nodes
+    assert assignment.dtypes[fake_quant.outputs[0]] == "qint8"  # its range [-128, 127]
+    (bn,) = [layer for layer in mapping.layers if layer.operator is not None and layer.operator.id == "batch_norm2d"]
+    view = facts.LayerView(bn, mapping.graph, assignment.dtypes, set(mapping.graph.outputs),
+                           fact_context(assignment, "ddr"))
+    assert facts.collect(view, frozenset({"follows_conv"}))["follows_conv"] is expected
+
+
+class CatNet(torch.nn.Module):
+    """FloatFunctional.cat of `count` tensors: quantized::cat in the converted model."""
+
+    def __init__(self, count: int):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.cat = torch.ao.nn.quantized.FloatFunctional()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+        self.count = count
+
+    def forward(self, x):
+        x = self.quant(x)
+        return self.dequant(self.cat.cat([x] * self.count, dim=1))
+
+
+@pytest.mark.parametrize("count,fires", [(1, True), (2, False)])
+def test_converted_cat_is_held_to_its_input_count(tmp_path, count, fires):
+    # quantized::cat names its tensor list `qx`, and the cat family that counts the tensors once
+    # lacked the quantized ops: a converted cat of one tensor passed the 2 <= inputs limit.
+    model = CatNet(count).eval()
+    model.qconfig = quant_models.symmetric_qconfig()
+    quant_models._engine()
+    torch.ao.quantization.prepare_qat(model.train(), inplace=True)
+    model(torch.rand(1, 3, 4, 4))
+    path = tmp_path / "cat.pt"
+    torch.jit.save(torch.jit.trace(torch.ao.quantization.convert(model.eval()), torch.rand(1, 3, 4, 4)), str(path))
+    _, data = cli_json(str(path), "--march", "bayes", "--input-shape", "1x3x4x4")
+    (cat,) = [layer for layer in data["layers"] if layer["op"] == "torch.cat"]
+    assert cat["targets"] == ["quantized::cat"]
+    rules_fired = {finding["rule"] for finding in cat["findings"]}
+    assert ("bayes.cat.inputs" in rules_fired) is fires

@@ -6,7 +6,8 @@ import math
 from typing import Any
 
 from qcheck.facts import LayerView, consumers_of, extractor, fact
-from qcheck.graph import Ref
+from qcheck.graph import WEIGHT_KINDS, Ref
+from qcheck.opfamilies import passes_value_on
 
 BYTES = {"qint8": 1, "quint8": 1, "qint16": 2, "qint32": 4, "qbool": 1, "int8": 1, "uint8": 1,
          "int16": 2, "int32": 4, "int64": 8, "float16": 2, "bfloat16": 2, "float32": 4, "float64": 8,
@@ -81,13 +82,10 @@ def _reaches_output(view: LayerView, name: str, depth: int = 0) -> bool:
     consumers = consumers_of(view.graph).get(name)  # built once per graph
     if not consumers:
         return False
-    # node.target.startswith(...) is node.namespace in ("python", "prim"), without the split
-    return any(node.target.startswith(_UNPACKING) and any(_reaches_output(view, out, depth + 1)
-                                                          for out in node.outputs)
+    return any(passes_value_on(node) and any(_reaches_output(view, out, depth + 1) for out in node.outputs)
                for node in consumers)
 
 
-_UNPACKING = ("python::", "prim::")
 _DIM_KEYS = {prefix: tuple(prefix + d for d in "NCHW") for prefix in ("", "out_")}
 
 
@@ -118,7 +116,7 @@ def operands(view: LayerView, facts: dict[str, Any]) -> None:
         value = view.value(arg) if isinstance(arg, Ref) else None
         if value is None:
             continue
-        if value.kind in ("parameter", "buffer", "constant"):
+        if value.kind in WEIGHT_KINDS:
             constant = True
         if value.shape is not None:
             tensor_shapes.append(value.shape)

@@ -6,6 +6,7 @@ from typing import Any
 
 from qcheck.facts import LayerView, extractor, fact, pair, producers_of
 from qcheck.graph import Ref
+from qcheck.opfamilies import CATS, CONVS, LINEARS, PAD_ENUM, PAD_MODES, PADS, POOLS, RESIZE_MODES
 
 fact("in_channels", "input channels (C of the input; in_features for linear layers)")
 fact("out_channels", "output channels (C of the output; out_features for linear layers)")
@@ -50,12 +51,6 @@ fact("grid_W", "W of grid_sample's grid [N, H, W, 2]")
 fact("input_size", "input size of an LSTMCell")
 fact("hidden_size", "hidden size of an LSTMCell")
 
-_POOLS = {"max_pool2d", "avg_pool2d", "max_pool2d_with_indices", "quantized_max_pool2d",
-          "max_pool1d", "avg_pool1d", "max_pool3d", "avg_pool3d"}
-_CONVS = {"conv1d", "conv2d", "conv3d", "_convolution", "convolution", "conv_transpose1d",
-          "conv_transpose2d", "conv_transpose3d", "conv2d_relu", "conv3d_relu", "conv2d_add",
-          "conv2d_add_relu", "conv_transpose2d_relu"}
-
 
 _SPATIAL_KEYS: dict[str, tuple[str, str, str]] = {}  # "stride" -> ("stride_d", "stride_h", "stride_w")
 
@@ -77,12 +72,12 @@ def _axes(*names: str) -> tuple[str, ...]:
     return tuple(f"{name}_{axis}" for name in names for axis in "dhw")
 
 
-@extractor(ops=_CONVS, needs=("C", "out_C"),
+@extractor(ops=CONVS, needs=("C", "out_C"),
            provides=("transposed", "groups", "has_bias", "out_channels", "in_channels", *_WEIGHT_FACTS,
                      *_axes("stride", "padding", "dilation", "output_padding", "kernel")))
 def convolution(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if view.op not in _CONVS:
+    if view.op not in CONVS:
         return
     transposed = bool(node.args.get("transposed", False)) or view.op.startswith("conv_transpose")
     facts["transposed"] = transposed
@@ -119,10 +114,10 @@ def _weight_facts(weight: tuple[int, ...], facts: dict[str, Any]) -> None:
         facts["weight_D"], facts["weight_H"], facts["weight_W"] = weight[2], weight[3], weight[4]
 
 
-@extractor(ops=_POOLS, provides=("ceil_mode", *_axes("kernel", "stride", "padding", "dilation")))
+@extractor(ops=POOLS, provides=("ceil_mode", *_axes("kernel", "stride", "padding", "dilation")))
 def pooling(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if node.op not in _POOLS:
+    if node.op not in POOLS:
         return
     kernel = pair(node.args.get("kernel_size"))
     stride = pair(node.args.get("stride")) or kernel  # torch: stride defaults to the kernel
@@ -134,12 +129,11 @@ def pooling(view: LayerView, facts: dict[str, Any]) -> None:
         facts["ceil_mode"] = bool(node.args["ceil_mode"])
 
 
-@extractor(ops=("linear", "addmm", "linear_dynamic", "linear_relu"),
+@extractor(ops=LINEARS,
            provides=("in_features", "out_features", "in_channels", "out_channels", "has_bias", *_WEIGHT_FACTS))
 def linear(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if node.op not in ("linear", "addmm", "linear_dynamic", "linear_relu") and not (
-            node.namespace == "quantized" and node.op == "linear"):
+    if node.op not in LINEARS:
         return
     weight = view.shape(node.args.get("weight") if "weight" in node.args else node.args.get("mat2"))
     if weight and len(weight) == 2:
@@ -153,17 +147,10 @@ def linear(view: LayerView, facts: dict[str, Any]) -> None:
     facts["has_bias"] = isinstance(node.args.get("bias"), Ref)
 
 
-_RESIZE_MODES = {"upsample_nearest2d": "nearest", "upsample_bilinear2d": "bilinear",
-                 "upsample_nearest1d": "nearest", "upsample_linear1d": "linear",
-                 "upsample_bicubic2d": "bicubic", "upsample_trilinear3d": "trilinear",
-                 "upsample_nearest3d": "nearest", "_upsample_nearest_exact2d": "nearest-exact",
-                 "_upsample_bilinear2d_aa": "bilinear-antialias", "_upsample_bicubic2d_aa": "bicubic-antialias"}
-
-
-@extractor(ops=_RESIZE_MODES, provides=("mode", "align_corners", "scale_h", "scale_w"))
+@extractor(ops=RESIZE_MODES, provides=("mode", "align_corners", "scale_h", "scale_w"))
 def resize(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    mode = _RESIZE_MODES.get(node.op)
+    mode = RESIZE_MODES.get(node.op)
     if mode is None:
         return
     facts["mode"] = mode
@@ -176,18 +163,15 @@ def resize(view: LayerView, facts: dict[str, Any]) -> None:
         facts["scale_w"] = out[3] / inp[3]
 
 
-_PAD_MODES = {"constant_pad_nd": "constant", "reflection_pad2d": "reflect", "reflection_pad1d": "reflect",
-              "replication_pad2d": "replicate", "replication_pad1d": "replicate",
-              "zero_pad2d": "constant"}
-
-
-@extractor(ops={"pad", *_PAD_MODES}, provides=("mode",))
+@extractor(ops=PADS, provides=("mode",))
 def padding(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     if node.op == "pad":
         facts["mode"] = node.args.get("mode") or "constant"
-    elif node.op in _PAD_MODES:
-        facts["mode"] = _PAD_MODES[node.op]
+    elif node.op in PAD_MODES:
+        facts["mode"] = PAD_MODES[node.op]
+    elif node.op == "_pad_enum" and node.args.get("mode") in PAD_ENUM:
+        facts["mode"] = PAD_ENUM[node.args["mode"]]
 
 
 def _normalize(dims: Any, rank: int | None) -> tuple[int, ...] | None:
@@ -226,9 +210,9 @@ def dimensions(view: LayerView, facts: dict[str, Any]) -> None:
         if isinstance(order, list) and rank:
             facts["dims"] = tuple(i for i, d in enumerate(order) if d % rank != i)
     if isinstance(node.args.get("dim"), int) and rank:
-        facts["dim"] = node.args["dim"] % rank if op != "cat" else node.args["dim"] % rank
-    if op in ("cat", "concat", "concatenate", "stack"):
-        tensors = node.args.get("tensors")
+        facts["dim"] = node.args["dim"] % rank
+    if op in CATS or op == "stack":
+        tensors = node.args.get("tensors", node.args.get("qx"))
         if isinstance(tensors, list):
             facts["num_tensors"] = len(tensors)
 
@@ -295,12 +279,10 @@ def neighbours(view: LayerView, facts: dict[str, Any]) -> None:
         producers = producers_of(view.graph)  # built once per graph
         producer = producers.get(view.inputs[0].name)
         op = producer.op if producer is not None else None
-        # Look through QAT fake-quants: conv -> fake-quant -> bn still folds.
-        while producer is not None and op in _FAKE_QUANTS and producer.refs:
+        # Look through QAT fake-quants (the dtypes stage found them): conv -> fake-quant -> bn still folds.
+        fake_quants = view.context.get("fake_quant_nodes", ())
+        while producer is not None and producer.name in fake_quants and producer.refs:
             producer = producers.get(producer.refs[0])
             op = producer.op if producer is not None else None
-        facts["follows_conv"] = producer is not None and op in _CONVS
+        facts["follows_conv"] = producer is not None and op in CONVS
 
-
-_FAKE_QUANTS = {"fake_quantize_per_tensor_affine", "fused_moving_avg_obs_fake_quant",
-                "fake_quantize_per_tensor_affine_cachemask", "_fake_quantize_learnable_per_tensor_affine"}

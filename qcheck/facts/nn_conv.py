@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from qcheck.facts import LayerView, consumers_of, extractor, fact, producers_of
+from qcheck.graph import WEIGHT_KINDS
+from qcheck.opfamilies import CONV_DIMS, CONVS, FUSED_SUMIN_CONVS
 
 fact("conv_dims", "spatial dimensions of a convolution: 1, 2 (Conv2d) or 3 (Conv3d)")
 fact("sumin", "true when the convolution's output is added to another feature map of the same shape "
@@ -22,19 +24,11 @@ fact("fused_model_output", "true when the layer's output, or the output of the B
 fact("bn_absorbed", "true when a BatchNorm's input comes straight from a convolution whose output "
                     "feeds nothing else (the BatchNorm is absorbed into that convolution in QAT)")
 
-# Convolution ops by name (aten and quantized; the overload is already dropped from Node.op).
-_CONV_DIMS = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "conv_transpose1d": 1, "conv_transpose2d": 2,
-              "conv_transpose3d": 3, "conv2d_relu": 2, "conv3d_relu": 3, "conv2d_add": 2,
-              "conv2d_add_relu": 2, "conv_transpose2d_relu": 2, "conv1d_relu": 1}
-_GENERIC_CONVS = {"_convolution", "convolution", "_convolution_mode", "conv2d_add_relu"}
-_CONVS = set(_CONV_DIMS) | _GENERIC_CONVS
-_FUSED_SUMIN = {"conv2d_add", "conv2d_add_relu"}  # quantized::conv2d_add(_relu): sumin already fused
 _ADDS = {"add", "add_", "add_relu"}
 _BATCH_NORMS = {"batch_norm", "_native_batch_norm_legit_no_training", "native_batch_norm",
                 "_native_batch_norm_legit", "batch_norm2d", "batch_norm3d", "batch_norm2d_relu",
                 "batch_norm3d_relu"}
 _RELUS = {"relu", "relu_", "relu6", "relu6_", "hardtanh", "hardtanh_"}
-_WEIGHT_KINDS = ("parameter", "buffer", "constant")
 
 
 def _consumers(graph) -> dict:
@@ -58,7 +52,7 @@ def _only_consumer(graph, value_name: str):
 
 
 def _is_conv(node) -> bool:
-    return node is not None and node.op in _CONVS and node.namespace in ("aten", "quantized")
+    return node is not None and node.op in CONVS and node.namespace in ("aten", "quantized")
 
 
 def _sumin_operand(graph, add_node, conv_out: str):
@@ -69,7 +63,7 @@ def _sumin_operand(graph, add_node, conv_out: str):
         if ref == conv_out:
             continue
         value = graph.values.get(ref)
-        if value is None or value.kind in _WEIGHT_KINDS:
+        if value is None or value.kind in WEIGHT_KINDS:
             return None
         others.append(value)
     if len(others) != 1:  # x + 1 has no second feature map; x + x reads the same one twice
@@ -80,29 +74,29 @@ def _sumin_operand(graph, add_node, conv_out: str):
     return other if tuple(other.shape) == tuple(out_value.shape) else None
 
 
-@extractor(ops=_CONVS, provides=("conv_dims",), needs=("rank",))
+@extractor(ops=CONVS, provides=("conv_dims",), needs=("rank",))
 def convolution_dims(view: LayerView, facts: dict[str, Any]) -> None:
     # Apart from the fusion facts below: every convolution's table row is chosen by conv_dims.
     node = view.node
     op = view.op
-    if op in _CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
+    if op in CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
         weight = view.shape(node.args.get("weight"))
         if weight:
             facts["conv_dims"] = len(weight) - 2
-        elif op in _CONV_DIMS:
-            facts["conv_dims"] = _CONV_DIMS[op]
+        elif op in CONV_DIMS:
+            facts["conv_dims"] = CONV_DIMS[op]
         elif facts.get("rank"):
             facts["conv_dims"] = max(facts["rank"] - 2, 1)
 
 
-@extractor(ops={*_CONVS, *_BATCH_NORMS}, provides=("sumin", "sumin_dtype", "fused_model_output", "bn_absorbed"))
+@extractor(ops={*CONVS, *_BATCH_NORMS}, provides=("sumin", "sumin_dtype", "fused_model_output", "bn_absorbed"))
 def convolution_fusion(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     op = view.op
     graph = view.graph
-    if op in _CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
+    if op in CONVS and node.namespace in ("aten", "quantized"):  # _is_conv(node)
         out = node.outputs[0] if node.outputs else None
-        facts["sumin"] = op in _FUSED_SUMIN
+        facts["sumin"] = op in FUSED_SUMIN_CONVS
         if out is not None and not facts["sumin"]:
             reader = _only_consumer(graph, out)
             if reader is not None and reader.op in _ADDS:

@@ -2,8 +2,7 @@
 
 Resizes: whether the op takes its scale factor as given (the vendor's Interpolate requires
 recompute_scale_factor=True whenever scale_factor is used). Layer norms: the H x W part of
-normalized_shape. Padding: the mode of every padding op torch can emit (the generic `padding`
-extractor in layers.py covers the common ones; this one fills in the rest).
+normalized_shape. (A padding's mode is the `padding` extractor's, in layers.py.)
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from qcheck.facts import LayerView, extractor, fact
+from qcheck.opfamilies import RESIZES
 
 fact("uses_scale_factor",
      "true when a resize takes scale_factor as given (interpolate without recompute_scale_factor=True); "
@@ -21,18 +21,14 @@ fact("uses_scale_factor",
 fact("normalized_hw", "H x W part of a layer norm's normalized_shape: the product of its last two "
                       "dims (its only dim when it has one)")
 
-_RESIZES = {"upsample_nearest2d", "upsample_bilinear2d", "upsample_bicubic2d", "_upsample_nearest_exact2d",
-            "upsample_nearest1d", "upsample_linear1d", "upsample_trilinear3d", "upsample_nearest3d",
-            "_upsample_bilinear2d_aa", "_upsample_bicubic2d_aa", "_upsample_nearest_exact1d",
-            "_upsample_nearest_exact3d"}
 # Modules whose vendor (quantized) version sets recompute_scale_factor=True by itself.
 _SELF_RECOMPUTING = {"Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"}
 
 
-@extractor(ops=_RESIZES, provides=("uses_scale_factor",))
+@extractor(ops=RESIZES, provides=("uses_scale_factor",))
 def resize_scale_factor(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
-    if node.op not in _RESIZES or node.namespace != "aten":
+    if node.op not in RESIZES or node.namespace != "aten":
         return
     module_type = view.layer.module_type
     if module_type in _SELF_RECOMPUTING:
@@ -46,22 +42,6 @@ def resize_scale_factor(view: LayerView, facts: dict[str, Any]) -> None:
         facts["uses_scale_factor"] = node.args["scale_factors"] is not None and node.args.get("output_size") is None
     elif "output_size" in node.args:  # the sized overload always carries the output size
         facts["uses_scale_factor"] = False
-
-
-_PAD_MODES = {"reflection_pad3d": "reflect", "replication_pad3d": "replicate", "_pad_circular": "circular",
-              "constant_pad_nd": "constant"}
-_PAD_ENUM = {0: "constant", 1: "reflect", 2: "replicate", 3: "circular"}
-
-
-@extractor(ops={"_pad_enum", *_PAD_MODES}, provides=("mode",), needs=("mode",))
-def pad_mode(view: LayerView, facts: dict[str, Any]) -> None:
-    node = view.node
-    if "mode" in facts:
-        return
-    if node.op in _PAD_MODES:
-        facts["mode"] = _PAD_MODES[node.op]
-    elif node.op == "_pad_enum" and node.args.get("mode") in _PAD_ENUM:
-        facts["mode"] = _PAD_ENUM[node.args["mode"]]
 
 
 @extractor(ops=("layer_norm", "native_layer_norm"), needs=("normalized_shape",),

@@ -6,7 +6,8 @@ from typing import Any
 
 from qcheck.facts import LayerView, consumers_of, extractor, fact
 from qcheck.facts.general import BYTES
-from qcheck.graph import Ref
+from qcheck.graph import WEIGHT_KINDS, Ref
+from qcheck.opfamilies import CATS, passes_value_on
 
 fact("other_is_tensor", "true when the op's `other` operand is a tensor (torch.max(a, b) compares two "
                         "tensors elementwise; torch.max(x, dim) reduces)")
@@ -29,10 +30,6 @@ fact("other_bytes", "size of the second tensor operand (`other`) in bytes at its
 _REDUCE_WITH_INDEX = ("max", "min")
 _INDEX_ONLY = ("argmax", "argmin")
 _CLAMPS = ("clamp", "clamp_", "clip", "clip_", "clamp_min", "clamp_min_", "clamp_max", "clamp_max_")
-_WEIGHT_KINDS = ("parameter", "buffer", "constant")
-# Nodes that only hand a value on (unpack a tuple, build the model's output tuple): the index
-# reaching the model output through them is still "only a model output".
-_PASS_THROUGH = ("python::getitem",)
 
 
 @extractor(provides=("other_is_tensor", "has_scalar_operand", "has_constant_operand", "other_rank",
@@ -58,7 +55,7 @@ def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
     elements = 1
     for d in shape:
         elements *= d
-    dtype = view.dtypes.get(value.name) or ("qint8" if value.kind in _WEIGHT_KINDS else None)
+    dtype = view.dtypes.get(value.name) or ("qint8" if value.kind in WEIGHT_KINDS else None)
     if dtype:
         facts["other_bytes"] = elements * BYTES.get(dtype, 4)
 
@@ -73,10 +70,7 @@ def matrix_dims(view: LayerView, facts: dict[str, Any]) -> None:
         facts["max_batch_dim"] = max([d for s in shapes for d in s[:-2]] or [1])
 
 
-_CATS = ("cat", "concat", "concatenate", "cat_relu", "cat_out", "cat_relu_out")
-
-
-@extractor(ops=_CATS, provides=("max_input_dim",))
+@extractor(ops=CATS, provides=("max_input_dim",))
 def input_dims(view: LayerView, facts: dict[str, Any]) -> None:
     # The table's per-dimension limits (H, W, C each at most 65536) over every concatenated input.
     sizes = [d for v in view.inputs if v.shape for d in (v.shape[1:] if len(v.shape) > 1 else v.shape)]
@@ -104,7 +98,7 @@ def index_output(view: LayerView, facts: dict[str, Any]) -> None:
 def _read_by_a_layer(graph, name: str, depth: int = 0) -> bool:
     consumers = _consumers(graph).get(name, [])
     for consumer in consumers:
-        if consumer.target in _PASS_THROUGH or consumer.namespace == "prim":
+        if passes_value_on(consumer):  # the index reaching a model output through it is only an output
             if depth < 8 and any(_read_by_a_layer(graph, out, depth + 1) for out in consumer.outputs):
                 return True
             continue
@@ -131,7 +125,7 @@ def _constant_values(graph) -> set[str]:
     a buffer times 2): the compiler folds them into constant tensors."""
     cached = graph.__dict__.get("_qcheck_constant_values")
     if cached is None:
-        cached = {name for name, v in graph.values.items() if v.kind in _WEIGHT_KINDS}
+        cached = {name for name, v in graph.values.items() if v.kind in WEIGHT_KINDS}
         for node in graph.nodes:
             if node.namespace == "qcheck":
                 continue

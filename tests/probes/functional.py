@@ -84,6 +84,11 @@ PROBES += [
     probe("interpolate scale 1/255", resize(size=(1, 1)), "1x1x255x1", ok=B2("interpolate.scale")),
     probe("interpolate scale 1/256", resize(size=(1, 1)), "1x1x1x256", fail=B2("interpolate.scale")),
     probe("interpolate 3-D input", resize(size=8), "1x2x4", fail=B2("interpolate.four_d")),
+    # nearest-exact in 1-D and 3-D: their ops once lacked a mode fact, so the mode check skipped them.
+    probe("interpolate nearest-exact 1-D", resize(size=8, mode="nearest-exact"), "1x2x4",
+          fail=ALL("interpolate.mode") + B2("interpolate.four_d")),
+    probe("interpolate nearest-exact 3-D", resize(size=4, mode="nearest-exact"), "1x1x2x2x2",
+          fail=ALL("interpolate.mode") + B2("interpolate.four_d")),
     probe("interpolate C 8192", resize(size=(1, 1)), "1x8192x1x1", ok=BAYES("interpolate.input_size")),
     probe("interpolate C 8193", resize(size=(1, 1)), "1x8193x1x1", fail=BAYES("interpolate.input_size")),
     probe("interpolate H 8192", resize(size=(8192, 1)), "1x1x8192x1", ok=BAYES("interpolate.input_size")),

@@ -34,6 +34,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
     """Each reading's check, evaluated on every layer of the constraint's row: for each layer a
     dict reading -> True (holds) / False (broken) / None (a fact is unknown)."""
     from qcheck import facts
+    from qcheck.check import fact_context
     from qcheck.check import reading_outcomes as outcomes_of
     from qcheck.dtypes import DtypeConfig, assign
     from qcheck.mapping import map_graph
@@ -41,7 +42,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
     mapping = map_graph(graph, rules)
     graph = mapping.graph
     assignment = assign(graph, mapping.layers, rules, march, DtypeConfig.for_march(rules, march, probe.activation_dtype))
-    context = {"input_source": probe.input_source, "fake_quantized": assignment.fake_quantized}
+    context = fact_context(assignment, probe.input_source)
     found = []
     for layer in mapping.layers:
         if layer.operator is None or layer.operator.name != constraint.operator:
