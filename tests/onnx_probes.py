@@ -18,12 +18,12 @@ class Probe:
     input: tuple  # the model input's shape
     expect: set[str]  # every finding id of the node
     attrs: dict = field(default_factory=dict)
-    weight: tuple | str | None = None  # second input: an initializer of this shape, or its values
+    weight: tuple | list | str | None = None  # second input: an initializer of this shape (a list: several), or its values
     run_on_bpu: bool = False
     twice: bool = False  # the node reads the model input twice (two feature-map inputs)
     general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
     outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
-    then: str | None = None  # an op (of no limits) reading the node's first output: it is then not last
+    then: str | None = None  # an op reading the node's first output (Add: twice): the node is then not last
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
@@ -55,6 +55,10 @@ PROBES = [
          dilation=2, stride=2, hw=32),
     conv("x5_conv_padding_ok", "bayes_e", 4, (3, 3), set(), pad=256, hw=8),
     conv("x5_conv_padding_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.padding"}, pad=257, hw=8),
+    conv("x5_conv_shortcut_stride_ok", "bayes_e", 4, (3, 3), set(), stride=2, pad=1, then="Add"),
+    conv("x5_conv_shortcut_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.shortcut_stride"}, stride=3,
+         pad=1, then="Add"),
+    conv("x5_conv_stride_no_add_ok", "bayes_e", 4, (3, 3), set(), stride=3, pad=1, then="Relu"),
     conv("ultra_conv_weight_ok", "bayes", 7281, (3, 3), set(), hw=4),  # 65529
     conv("ultra_conv_weight_past", "bayes", 7282, (3, 3), {"bayes.onnx.conv.weight_size"}, hw=4),  # 65538
     conv("x3_conv_kernel_ok", "bernoulli2", 4, (7, 7), set()),
@@ -68,7 +72,13 @@ PROBES = [
     Probe("x5_softmax_on_bpu_ok", "bayes_e", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 3}, run_on_bpu=True),
     Probe("x5_softmax_on_bpu_past", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.shape"},
           attrs={"axis": 2}, run_on_bpu=True),
-    Probe("x3_softmax_cpu", "bernoulli2", "Softmax", (1, 2, 4, 8), {"bernoulli2.onnx.softmax.cpu"}, attrs={"axis": 3}),
+    Probe("x3_softmax_default_cpu", "bernoulli2", "Softmax", (1, 2, 4, 8), {"bernoulli2.onnx.softmax.cpu_default"},
+          attrs={"axis": 1}),
+    Probe("x3_softmax_on_bpu_ok", "bernoulli2", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 1}, run_on_bpu=True),
+    Probe("x3_softmax_on_bpu_axis_past", "bernoulli2", "Softmax", (1, 2, 4, 8), {"bernoulli2.onnx.softmax.shape"},
+          attrs={"axis": 3}, run_on_bpu=True),
+    Probe("x3_softmax_on_bpu_not_output_past", "bernoulli2", "Softmax", (1, 2, 4, 8),
+          {"bernoulli2.onnx.softmax.shape"}, attrs={"axis": 1}, run_on_bpu=True, then="Relu"),
     Probe("x3_transpose_cpu", "bernoulli2", "Transpose", (1, 2, 4, 8), {"bernoulli2.onnx.transpose.cpu"},
           attrs={"perm": [0, 2, 3, 1]}),
     Probe("x5_transpose_bpu", "bayes_e", "Transpose", (1, 2, 4, 8), set(), attrs={"perm": [0, 2, 3, 1]}),
@@ -85,7 +95,11 @@ PROBES = [
     Probe("x5_reduce_keepdims_ok", "bayes_e", "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [1], "keepdims": 1}),
     Probe("x5_reduce_keepdims_past", "bayes_e", "ReduceMean", (1, 2, 4, 4), {"bayes_e.onnx.reduce_mean.keepdims"},
           attrs={"axes": [1], "keepdims": 0}),
-    Probe("x5_reduce_axes_past", "bayes_e", "ReduceMean", (1, 2, 4, 4), {"bayes_e.onnx.reduce_mean.axes"},
+    # ReduceMean may reduce H and W of a 4-D input together (not two axes of a 5-D one)
+    Probe("x5_reduce_mean_hw_ok", "bayes_e", "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [2, 3], "keepdims": 1}),
+    Probe("x5_reduce_mean_hw_past", "bayes_e", "ReduceMean", (1, 2, 4, 4, 4), {"bayes_e.onnx.reduce_mean.axes"},
+          attrs={"axes": [2, 3], "keepdims": 1}),
+    Probe("x5_reduce_sum_hw_past", "bayes_e", "ReduceSum", (1, 2, 4, 4), {"bayes_e.onnx.reduce_sum.axes"},
           attrs={"axes": [2, 3], "keepdims": 1}),
     Probe("x5_argmax_ok", "bayes_e", "ArgMax", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
     Probe("x5_argmax_past", "bayes_e", "ArgMax", (1, 8192, 2, 2), {"bayes_e.onnx.arg_max.shape"}, attrs={"axis": 1}),
@@ -121,15 +135,16 @@ def build(probe: Probe):
             inputs.append("shape")
     elif probe.weight is not None:
         dtype = np.int64 if probe.op in ("Gather", "GatherElements") else np.float32
-        weight = np.zeros(probe.weight, dtype=dtype)
-        initializers.append(numpy_helper.from_array(weight, "w"))
-        inputs.append("w")
+        shapes = probe.weight if isinstance(probe.weight, list) else [probe.weight]
+        for i, shape in enumerate(shapes):
+            initializers.append(numpy_helper.from_array(np.zeros(shape, dtype=dtype), f"w{i}"))
+            inputs.append(f"w{i}")
     if probe.twice:
         inputs.append("x")
     outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
     nodes = [helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)]
     if probe.then:
-        nodes.append(helper.make_node(probe.then, ["y"], ["z"], name="then"))
+        nodes.append(helper.make_node(probe.then, ["y", "y"] if probe.then == "Add" else ["y"], ["z"], name="then"))
         outputs = ["z"] + outputs[1:]
     graph = helper.make_graph(nodes, "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
                               [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs],
@@ -143,7 +158,7 @@ def _rank_probes():
     """The rows whose only limit is the rank: a probe at the highest rank allowed and one above."""
     unary = ["Sigmoid", "Tanh", "Exp", "Log", "LeakyRelu", "HardSigmoid", "Elu", "Softplus", "Sqrt",
              "Reciprocal", "Abs", "Floor", "Ceil", "Sin", "Cos", "Atan", "Acos", "Acosh", "Asin", "Asinh",
-             "Atanh", "Cosh", "Erf", "Round", "Selu", "Sign", "Sinh", "Softsign"]
+             "Atanh", "Cosh", "Erf", "Round", "Selu", "Sign", "Sinh", "Softsign", "Tan"]
     found = []
     for op in unary:
         rule = "bayes_e.onnx." + _snake(op) + ".rank"
@@ -151,12 +166,13 @@ def _rank_probes():
         found.append(Probe(f"x5_{op}_rank_past", "bayes_e", op, (1,) * 9 + (2, 2), {rule}))
     for op, march, top in [("Add", "bayes_e", 10), ("Sub", "bayes_e", 10), ("Mul", "bayes_e", 10),
                            ("Div", "bayes_e", 10), ("Max", "bayes_e", 10), ("Min", "bayes_e", 10),
-                           ("Add", "bayes", 5), ("Sub", "bayes", 5), ("Mul", "bayes", 5),
-                           ("Max", "bayes", 5), ("Min", "bayes", 5)]:
+                           ("Sum", "bayes_e", 10), ("Add", "bayes", 5), ("Sub", "bayes", 5), ("Mul", "bayes", 5),
+                           ("Max", "bayes", 5), ("Min", "bayes", 5), ("Sum", "bayes", 5)]:
         rule = f"{march}.onnx.{_snake(op)}.rank"
         ok, past = (1,) * (top - 2) + (2, 2), (1,) * (top - 1) + (2, 2)
-        found.append(Probe(f"{march}_{op}_rank_ok", march, op, ok, set(), weight=ok))
-        found.append(Probe(f"{march}_{op}_rank_past", march, op, past, {rule}, weight=past))
+        moved = op == "Min"  # CPU unless run_on_bpu
+        found.append(Probe(f"{march}_{op}_rank_ok", march, op, ok, set(), weight=ok, run_on_bpu=moved))
+        found.append(Probe(f"{march}_{op}_rank_past", march, op, past, {rule}, weight=past, run_on_bpu=moved))
     return found
 
 
@@ -275,6 +291,25 @@ def _pairs():
           weight="scales:1,1,0.5,3"),
         P("x5_resize_mode_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.mode"},
           attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
+        P("x5_resize_coordinate_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(),
+          attrs={"mode": "nearest", "coordinate_transformation_mode": "asymmetric"}, weight="scales:1,1,2,2"),
+        P("x5_resize_coordinate_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.coordinate_mode"},
+          attrs={"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, weight="scales:1,1,2,2"),
+        P("x5_depth_to_space_ok", "bayes_e", "DepthToSpace", (1, 16, 4, 4), set(), attrs={"blocksize": 2}),
+        P("x5_depth_to_space_blocksize_past", "bayes_e", "DepthToSpace", (1, 64, 4, 4),
+          {"bayes_e.onnx.depth_to_space.blocksize"}, attrs={"blocksize": 4}),
+        P("x5_depth_to_space_channels_past", "bayes_e", "DepthToSpace", (1, 8, 4, 4),
+          {"bayes_e.onnx.depth_to_space.out_channels"}, attrs={"blocksize": 2}),
+        P("x5_space_to_depth_ok", "bayes_e", "SpaceToDepth", (1, 2, 8, 8), set(), attrs={"blocksize": 2}),
+        P("x5_space_to_depth_past", "bayes_e", "SpaceToDepth", (1, 2, 8, 8), {"bayes_e.onnx.space_to_depth.blocksize"},
+          attrs={"blocksize": 4}),
+        # X is [seq, batch, input]; W and R for a hidden size of 3 (4 gates)
+        P("x5_lstm_ok", "bayes_e", "LSTM", (2, 1, 4), set(), weight=[(1, 12, 4), (1, 12, 3)], attrs={"hidden_size": 3}),
+        P("x5_lstm_batch_past", "bayes_e", "LSTM", (2, 2, 4), {"bayes_e.onnx.lstm.batch"}, weight=[(1, 12, 4), (1, 12, 3)],
+          attrs={"hidden_size": 3}),
+        P("x5_min_default_cpu", "bayes_e", "Min", (1, 2, 4, 4), {"bayes_e.onnx.min.cpu_default"}, weight=(1, 2, 1, 1)),
+        # X5 Max broadcasts both inputs (each along its own dims)
+        P("x5_max_mutual_ok", "bayes_e", "Max", (1, 2, 4, 1), set(), weight=(1, 2, 1, 4)),
     ]
     for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
         snake = _snake(op)
@@ -290,7 +325,10 @@ def _pairs():
     for op in ("Equal", "Greater", "Less"):
         found += [P(f"x5_{op}_ok", "bayes_e", op, (1,) * 8 + (2, 2), set(), weight=(1,), run_on_bpu=True),
                   P(f"x5_{op}_past", "bayes_e", op, (1,) * 9 + (2, 2), {f"bayes_e.onnx.{_snake(op)}.rank"},
-                    weight=(1,), run_on_bpu=True)]
+                    weight=(1,), run_on_bpu=True),
+                  P(f"x5_{op}_one_sided_ok", "bayes_e", op, (1, 2, 4, 4), set(), weight=(1, 2, 1, 4), run_on_bpu=True),
+                  P(f"x5_{op}_one_sided_past", "bayes_e", op, (1, 2, 4, 1), {f"bayes_e.onnx.{_snake(op)}.one_sided"},
+                    weight=(1, 2, 1, 4), run_on_bpu=True)]
     found += [P("x5_reshape_ok", "bayes_e", "Reshape", (1,) * 8 + (2, 2), set(), weight="shape:1,1,1,1,1,1,1,1,4"),
               P("x5_reshape_past", "bayes_e", "Reshape", (1,) * 8 + (2, 2), {"bayes_e.onnx.reshape.rank"},
                 weight="shape:1,1,1,1,1,1,1,1,1,1,4"),
@@ -365,11 +403,12 @@ def _more_pairs():
 
     P = Probe
     rules = load_onnx_rules()
-    x5_conv = {c.id for c in rules.row("Conv", "bayes_e").constraints}
-    ultra_conv = {c.id for c in rules.row("Conv", "bayes").constraints}
+    ids = lambda op, march: {c.id for c in rules.row(op, march).constraints}  # noqa: E731
+    # the X5 Conv and ConvTranspose probes but those at the filter size, where Ultra's limit differs
     found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
-               _on_ultra(p.expect, x5_conv, ultra_conv), dict(p.attrs), p.weight, then=p.then)
-             for p in PROBES if p.march == "bayes_e" and p.op == "Conv" and "weight" not in p.name]
+               _on_ultra(p.expect, ids(p.op, "bayes_e"), ids(p.op, "bayes")), dict(p.attrs), p.weight, then=p.then)
+             for p in PROBES if p.march == "bayes_e" and p.op in ("Conv", "ConvTranspose")
+             and "weight" not in p.name and "phase" not in p.name]
     found += [
         P("ultra_avgpool_ok", "bayes", "AveragePool", (1, 2, 600, 600), set(),
           attrs={"kernel_shape": [256, 256], "strides": [256, 256], "pads": [256, 256, 256, 256]}),
@@ -383,8 +422,19 @@ def _more_pairs():
         P("ultra_argmin_past", "bayes", "ArgMin", (1, 65, 2, 2), {"bayes.onnx.arg_min.shape"}, attrs={"axis": 1}),
         P("ultra_div_ok", "bayes", "Div", (1, 2, 4, 4), set(), twice=True),
         P("ultra_div_constant_past", "bayes", "Div", (1, 2, 4, 4), {"bayes.onnx.div.feature_inputs"}, weight=(1,)),
+        # one filter reads C_in/groups x 14 x 14: 334 x 196 = 65464, 335 x 196 = 65660
+        P("ultra_convt_weight_ok", "bayes", "ConvTranspose", (1, 334, 8, 8), set(), weight=(334, 1, 14, 14),
+          attrs={"kernel_shape": [14, 14], "strides": [2, 2]}),
+        P("ultra_convt_weight_past", "bayes", "ConvTranspose", (1, 335, 8, 8), {"bayes.onnx.conv_transpose.weight_size"},
+          weight=(335, 1, 14, 14), attrs={"kernel_shape": [14, 14], "strides": [2, 2]}),
     ]
-    for op in ("Add", "Sub"):
+    for op in ("Max", "Min", "Equal", "Greater"):  # one input broadcast, not both
+        moved = op != "Max"
+        found += [P(f"ultra_{op}_one_sided_ok", "bayes", op, (1, 2, 4, 4), set(), weight=(1, 2, 1, 4), run_on_bpu=moved),
+                  P(f"ultra_{op}_one_sided_past", "bayes", op, (1, 2, 4, 1), {f"bayes.onnx.{op.lower()}.one_sided"},
+                    weight=(1, 2, 1, 4), run_on_bpu=moved)]
+    found.append(P("ultra_Less_mutual_ok", "bayes", "Less", (1, 2, 4, 1), set(), weight=(1, 2, 1, 4), run_on_bpu=True))
+    for op in ("Add", "Sub", "Sum"):
         found += [P(f"ultra_{op}_broadcast_ok", "bayes", op, (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
                   P(f"ultra_{op}_broadcast_first_past", "bayes", op, (2, 2, 4, 4),
                     {f"bayes.onnx.{op.lower()}.broadcast_first"}, weight=(1, 2, 4, 4))]
@@ -452,11 +502,41 @@ def _more_pairs():
         P("x3_sigmoid_size_past", x3, "Sigmoid", (1, 4, 1, 2049), {"bernoulli2.onnx.sigmoid.size"}),
         P("x3_resize_mode_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.mode"},
           attrs={"mode": "cubic"}, weight="scales:1,1,2,2"),
+        P("x3_resize_coordinate_past", x3, "Resize", (1, 2, 4, 4), {"bernoulli2.onnx.resize.coordinate_mode"},
+          attrs={"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, weight="scales:1,1,2,2"),
+        P("x3_pad_ok", x3, "Pad", (1, 2, 4, 4), set(), attrs={"mode": "constant"}, weight="shape:0,0,1,1,0,0,1,1"),
+        P("x3_pad_mode_past", x3, "Pad", (1, 2, 4, 4), {"bernoulli2.onnx.pad.mode"}, attrs={"mode": "edge"},
+          weight="shape:0,0,1,1,0,0,1,1"),
+        P("x3_pad_hw_past", x3, "Pad", (1, 2, 4, 4), {"bernoulli2.onnx.pad.hw_only"}, attrs={"mode": "constant"},
+          weight="shape:0,1,0,0,0,1,0,0"),
+        P("x3_pow_ok", x3, "Pow", (1, 2, 4, 2), set(), weight=(1,)),
+        P("x3_pow_scalar_past", x3, "Pow", (1, 2, 4, 2), {"bernoulli2.onnx.pow.scalar_exponent"}, weight=(2,)),
+        P("x3_expand_cpu", x3, "Expand", (1, 2, 1, 1), {"bernoulli2.onnx.expand.cpu"}, weight="shape:1,2,4,1"),
+        P("x3_gather_cpu", x3, "Gather", (1, 2, 4, 4), {"bernoulli2.onnx.gather.cpu"}, weight=(2,), attrs={"axis": 1}),
+        P("x3_elu_cpu", x3, "Elu", (1, 2, 4, 4), {"bernoulli2.onnx.elu.cpu"}),
+        P("x3_depth_to_space_ok", x3, "DepthToSpace", (1, 8, 4, 4), set(), attrs={"blocksize": 2}),
+        P("x3_depth_to_space_past", x3, "DepthToSpace", (1, 16, 4, 4), {"bernoulli2.onnx.depth_to_space.blocksize"},
+          attrs={"blocksize": 4}),
+        P("x3_space_to_depth_ok", x3, "SpaceToDepth", (1, 2, 8, 8), set(), attrs={"blocksize": 2}),
+        P("x3_space_to_depth_past", x3, "SpaceToDepth", (1, 2, 8, 8), {"bernoulli2.onnx.space_to_depth.blocksize"},
+          attrs={"blocksize": 4}),
+        P("x3_lstm_ok", x3, "LSTM", (2, 1, 4), set(), weight=[(1, 12, 4), (1, 12, 3)], attrs={"hidden_size": 3}),
+        P("x3_lstm_batch_past", x3, "LSTM", (2, 2, 4), {"bernoulli2.onnx.lstm.batch"}, weight=[(1, 12, 4), (1, 12, 3)],
+          attrs={"hidden_size": 3}),
+        P("x3_sum_ok", x3, "Sum", (1, 2048, 2, 2), set(), twice=True),
+        P("x3_sum_past", x3, "Sum", (1, 2049, 2, 2), {"bernoulli2.onnx.sum.channels"}, twice=True),
+        # X3 Mul (and Div) shapes: the same, 1 x C x 1 x 1 or 1 x 1 x 1 x 1 against 1 x C x H x W
+        P("x3_mul_channel_ok", x3, "Mul", (1, 2, 4, 4), set(), weight=(1, 2, 1, 1)),
+        P("x3_mul_shapes_past", x3, "Mul", (1, 2, 4, 4), {"bernoulli2.onnx.mul.shapes"}, weight=(1, 1, 4, 4)),
+        P("x3_div_rank_past", x3, "Div", (1, 8, 2), {"bernoulli2.onnx.div.rank"}, twice=True),
+        P("x3_div_channels_past", x3, "Div", (1, 2049, 2, 2), {"bernoulli2.onnx.div.channels"}, twice=True),
+        P("x3_div_shapes_past", x3, "Div", (1, 2, 4, 4), {"bernoulli2.onnx.div.feature_inputs", "bernoulli2.onnx.div.shapes"},
+          weight=(1, 1, 4, 4)),
     ]
     return found
 
 
 PROBES += _more_pairs()
-PROBES += [probe for op in ("Tanh", "Softplus", "Sqrt", "Sin") for probe in (
+PROBES += [probe for op in ("Tanh", "Softplus", "Sqrt", "Sin", "Cos") for probe in (
     Probe(f"x3_{op}_size_ok", "bernoulli2", op, (1, 8, 32, 32), set()),  # 8192
     Probe(f"x3_{op}_size_past", "bernoulli2", op, (1, 8, 32, 33), {f"bernoulli2.onnx.{_snake(op)}.size"}))]

@@ -57,6 +57,8 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
             size *= d
         facts["weight_size"] = size
     if node.op_type == "ConvTranspose" and "weight_size" in facts:
+        # its weight is C_in x C_out/groups x kH x kW: one filter reads C_in/groups channels
+        facts["weight_size"] = facts["in_channels"] // facts["group"] * facts["kernel_h"] * facts["kernel_w"]
         facts["out_pad_h"], facts["out_pad_w"] = _pairs(a.get("output_padding"), 0)
         taps_h = (facts["kernel_h"] - 1 + facts["pad_h"] % facts["stride_h"]) // facts["stride_h"] + 1
         taps_w = (facts["kernel_w"] - 1 + facts["pad_w"] % facts["stride_w"]) // facts["stride_w"] + 1
@@ -114,8 +116,49 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
             and len(shapes[1]) == len(first):
         axis = int(a.get("axis", 0)) % len(first)
         facts["indices_fit"] = all(i <= d for k, (i, d) in enumerate(zip(shapes[1], first)) if k != axis)
+    if node.op_type == "Conv" and node.outputs:  # a residual Add reading it is fused into the conv
+        facts["followed_by_add"] = any(n.op_type == "Add" and node.outputs[0] in n.inputs for n in model.nodes)
+    facts["is_model_output"] = any(o in model.outputs for o in node.outputs if o)
+    if node.op_type == "Resize":  # opset 11's default
+        mode = a.get("coordinate_transformation_mode", "half_pixel")
+        facts["coordinate_mode"] = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if "blocksize" in a:
+        facts["blocksize"] = int(a["blocksize"])
+    if node.op_type == "Pad" and first is not None:
+        pads = a.get("pads")
+        if pads is None and len(node.inputs) > 1 and node.inputs[1] in model.constants:
+            pads = model.constants[node.inputs[1]]
+        if pads is not None and len(pads) == 2 * len(first):
+            facts["pads_hw_only"] = len(first) == 4 and not any(
+                int(p) for k, p in enumerate(pads) if k % len(first) not in (2, 3))
+    if node.op_type in ("LSTM", "GRU", "RNN") and first is not None and len(first) == 3:
+        facts["seq_batch"] = first[0 if a.get("layout") else 1]  # X is [seq, batch, size] (layout 0)
+    if first is not None and len(first) > 1:
+        facts["rest_max"] = max(first[1:])
+    if len(shapes) > 1 and first is not None and shapes[1] is not None:
+        facts.update(_broadcast(tuple(first), tuple(shapes[1])))
     if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
         facts["broadcast_first"] = first[0] != shapes[1][0]
     elif len(shapes) > 1:
         facts["broadcast_first"] = False
     return facts
+
+
+def _broadcast(a: tuple, b: tuple) -> dict[str, Any]:
+    """How two inputs broadcast (ranks right-aligned): `mutual_broadcast` when each input is
+    stretched along some dimension; `broadcast_kind` "same", "channel" (one input N x C x 1 x 1
+    against N x C x H x W), "scalar" (one element) or "other"."""
+    rank = max(len(a), len(b))
+    a, b = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    a_stretched = any(x == 1 != y for x, y in zip(a, b))
+    b_stretched = any(y == 1 != x for x, y in zip(a, b))
+    big, small = (a, b) if b_stretched or not a_stretched else (b, a)
+    if a == b:
+        kind = "same"
+    elif all(d == 1 for d in small):
+        kind = "scalar"
+    elif rank == 4 and small == (big[0], big[1], 1, 1):
+        kind = "channel"
+    else:
+        kind = "other"
+    return {"mutual_broadcast": a_stretched and b_stretched, "broadcast_kind": kind}

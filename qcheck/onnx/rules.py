@@ -52,6 +52,15 @@ FACTS = {
     "aligned_32c": "4-D input's H x W x C with C padded to 32",
     "reduces_hw": "a reduction over axes 2 and 3 exactly (H and W of a 4-D input)",
     "last_in_subgraph": "no BPU node reads the node's outputs (it ends its BPU subgraph)",
+    "followed_by_add": "a Conv whose output an Add reads (a residual shortcut)",
+    "is_model_output": "one of the node's outputs is a model output",
+    "coordinate_mode": "Resize's coordinate_transformation_mode (half_pixel when not set)",
+    "blocksize": "the blocksize attribute (DepthToSpace, SpaceToDepth)",
+    "pads_hw_only": "Pad pads only H and W of a 4-D input",
+    "seq_batch": "the batch of a recurrent op's input X",
+    "rest_max": "largest dimension of the first input after the first",
+    "mutual_broadcast": "each of the two inputs is broadcast along some dimension",
+    "broadcast_kind": "how the second input meets the first: same, channel (N x C x 1 x 1), scalar or other",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
