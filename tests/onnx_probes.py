@@ -310,7 +310,19 @@ def _pairs():
         P("x5_min_default_cpu", "bayes_e", "Min", (1, 2, 4, 4), {"bayes_e.onnx.min.cpu_default"}, weight=(1, 2, 1, 1)),
         # X5 Max broadcasts both inputs (each along its own dims)
         P("x5_max_mutual_ok", "bayes_e", "Max", (1, 2, 4, 1), set(), weight=(1, 2, 1, 4)),
+        # HDMK vs H1KN runs on the BPU, H1MK vs HDKN does not (A mixes broadcast and plain dims)
+        P("x5_matmul_broadcast_ok", "bayes_e", "MatMul", (2, 3, 4, 5), set(), weight=(2, 1, 5, 6)),
+        P("x5_matmul_broadcast_past", "bayes_e", "MatMul", (2, 1, 4, 5), {"bayes_e.onnx.matmul.broadcast"},
+          weight=(2, 3, 5, 6)),
+        P("x5_matmul_broadcast_b_past", "bayes_e", "MatMul", (2, 3, 4, 4, 5), {"bayes_e.onnx.matmul.broadcast"},
+          weight=(2, 1, 4, 5, 6)),
     ]
+    # above 4-D: [2,5,4,5,2] against [1,1,1,5,2] merges to 2 dims, against [2,1,4,1,2] to none fewer than 5
+    for op in ("Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Equal", "Greater", "Less"):
+        moved = op in ("Min", "Equal", "Greater", "Less")
+        found += [P(f"x5_{op}_merged_ok", "bayes_e", op, (2, 5, 4, 5, 2), set(), weight=(1, 1, 1, 5, 2), run_on_bpu=moved),
+                  P(f"x5_{op}_merged_past", "bayes_e", op, (2, 5, 4, 5, 2), {f"bayes_e.onnx.{_snake(op)}.merged_rank"},
+                    weight=(2, 1, 4, 1, 2), run_on_bpu=moved)]
     for op in ("ReduceMax", "ReduceSum", "ReduceMean"):
         snake = _snake(op)
         found += [
@@ -434,6 +446,18 @@ def _more_pairs():
                   P(f"ultra_{op}_one_sided_past", "bayes", op, (1, 2, 4, 1), {f"bayes.onnx.{op.lower()}.one_sided"},
                     weight=(1, 2, 1, 4), run_on_bpu=moved)]
     found.append(P("ultra_Less_mutual_ok", "bayes", "Less", (1, 2, 4, 1), set(), weight=(1, 2, 1, 4), run_on_bpu=True))
+    # 5-D: only plain (not broadcast) neighbours merge: n b b n n -> 4 dims, n b n b n -> 5
+    for op in ("Add", "Sub", "Mul", "Sum", "Max", "Min", "Equal", "Greater"):
+        moved = op in ("Min", "Equal", "Greater")
+        found += [P(f"ultra_{op}_merged_ok", "bayes", op, (2, 3, 4, 5, 6), set(), weight=(2, 1, 1, 5, 6), run_on_bpu=moved),
+                  P(f"ultra_{op}_merged_past", "bayes", op, (2, 3, 4, 5, 6), {f"bayes.onnx.{op.lower()}.merged_rank"},
+                    weight=(2, 1, 4, 1, 6), run_on_bpu=moved)]
+    div = "bayes.onnx.div."  # Ultra Div: two feature maps, with a constant for the shapes (so feature_inputs too)
+    found += [P("ultra_div_rank_past", "bayes", "Div", (1,) * 4 + (2, 2), {div + "rank"}, twice=True),
+              P("ultra_div_broadcast_first_past", "bayes", "Div", (2, 2, 4, 4), {div + "feature_inputs", div + "broadcast_first"},
+                weight=(1, 2, 4, 4)),
+              P("ultra_div_merged_past", "bayes", "Div", (2, 3, 4, 5, 6), {div + "feature_inputs", div + "merged_rank"},
+                weight=(2, 1, 4, 1, 6))]
     for op in ("Add", "Sub", "Sum"):
         found += [P(f"ultra_{op}_broadcast_ok", "bayes", op, (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
                   P(f"ultra_{op}_broadcast_first_past", "bayes", op, (2, 2, 4, 4),

@@ -92,6 +92,8 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+        if len(first) == len(b):
+            facts["matmul_broadcast_ok"] = _matmul_broadcast_ok(tuple(first[:-2]), tuple(b[:-2]))
     if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
         facts["axis"] = 0
     if node.op_type == "Split" and first:
@@ -161,4 +163,31 @@ def _broadcast(a: tuple, b: tuple) -> dict[str, Any]:
         kind = "channel"
     else:
         kind = "other"
-    return {"mutual_broadcast": a_stretched and b_stretched, "broadcast_kind": kind}
+    return {"mutual_broadcast": a_stretched and b_stretched, "broadcast_kind": kind,
+            "merged_rank": _merged_rank(a, b, merge_broadcast=True),
+            "merged_rank_strict": _merged_rank(a, b, merge_broadcast=False)}
+
+
+def _merged_rank(a: tuple, b: tuple, merge_broadcast: bool) -> int:
+    """The rank two broadcasting inputs reduce to when adjacent dimensions are merged. Each
+    dimension is plain (equal sizes) or broadcast in input a or in input b; adjacent plain ones
+    merge, and so do adjacent ones broadcast in the same input when `merge_broadcast` (the X5
+    rule, which also drops the dims where the output is 1; Ultra merges plain dims only)."""
+    kinds = []
+    for x, y in zip(a, b):
+        if merge_broadcast and max(x, y) == 1:
+            continue
+        kinds.append("plain" if x == y else "a" if x == 1 else "b")
+    runs = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1] or (k != "plain" and not merge_broadcast)]
+    return len(runs)
+
+
+def _matmul_broadcast_ok(a: tuple, b: tuple) -> bool:
+    """MatMul's dims above the two lowest: a dimension is broadcast in the input whose size is 1
+    against a larger one (equal sizes are not broadcast). A may not mix broadcast and
+    not-broadcast dims; in B the not-broadcast ones must be the highest, in one run."""
+    a_broadcast = [x == 1 != y for x, y in zip(a, b)]
+    b_broadcast = [y == 1 != x for x, y in zip(a, b)]
+    a_uniform = len(set(a_broadcast)) <= 1
+    b_prefix = all(b_broadcast[i] for i in range(len(b_broadcast)) if any(b_broadcast[:i]))
+    return a_uniform and b_prefix

@@ -60,6 +60,9 @@ FACTS = {
     "seq_batch": "the batch of a recurrent op's input X",
     "rest_max": "largest dimension of the first input after the first",
     "mutual_broadcast": "each of the two inputs is broadcast along some dimension",
+    "merged_rank": "rank two broadcasting inputs reduce to (dims where the output is 1 dropped; adjacent dims merged when plain, or broadcast in the same input)",
+    "merged_rank_strict": "rank two broadcasting inputs reduce to when only adjacent plain (not broadcast) dims merge",
+    "matmul_broadcast_ok": "MatMul's higher dims broadcast as listed (A all broadcast or none; B's plain dims the highest)",
     "broadcast_kind": "how the second input meets the first: same, channel (N x C x 1 x 1), scalar or other",
 }
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
