@@ -467,9 +467,9 @@ def _more_pairs():
                   P(f"ultra_{op}_past", "bayes", op, (1, 1, 1, 1, 2, 2), {f"bayes.onnx.{op.lower()}.rank"},
                     weight=(1,), run_on_bpu=True)]
     x3 = "bernoulli2"
-    ct = lambda name, expect, k=(2, 2), s=2, c=8: P(  # noqa: E731
+    ct = lambda name, expect, k=(2, 2), s=2, c=8, pad=0, d=1: P(  # noqa: E731
         name, x3, "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
-        attrs={"kernel_shape": list(k), "strides": [s, s], "group": c})
+        attrs={"kernel_shape": list(k), "strides": [s, s], "group": c, "pads": [pad] * 4, "dilations": [d, d]})
     found += [
         P("x3_add_ok", x3, "Add", (1, 2048, 2, 2), set(), twice=True),
         P("x3_add_past", x3, "Add", (1, 2049, 2, 2), {"bernoulli2.onnx.add.channels"}, twice=True),
@@ -490,6 +490,25 @@ def _more_pairs():
         ct("x3_convt_kernel_past", {"bernoulli2.onnx.conv_transpose.kernel_size"}, k=(1, 2)),
         ct("x3_convt_stride_past", {"bernoulli2.onnx.conv_transpose.stride"}, s=3),
         ct("x3_convt_channels_past", {"bernoulli2.onnx.conv_transpose.channels"}, c=2049),
+        ct("x3_convt_padding_ok", set(), k=(4, 4), pad=1),  # (4 - 1) / 2 = 1.5
+        ct("x3_convt_padding_past", {"bernoulli2.onnx.conv_transpose.padding"}, k=(4, 4), pad=2),
+        ct("x3_convt_dilation_past", {"bernoulli2.onnx.conv_transpose.dilation"}, k=(4, 4), d=2),
+        conv("x3_conv_dilation_ok", x3, 4, (3, 3), set(), dilation=4),
+        conv("x3_conv_dilation_past", x3, 4, (3, 3), {"bernoulli2.onnx.conv.dilation"}, dilation=3),
+        conv("x3_conv_dilation_stride_ok", x3, 4, (3, 3), set(), dilation=2, stride=2),
+        conv("x3_conv_dilation_stride_past", x3, 4, (3, 3), {"bernoulli2.onnx.conv.dilation_stride"}, dilation=2,
+             stride=4),
+        conv("x3_conv_shortcut_stride_ok", x3, 4, (3, 3), set(), stride=2, pad=1, then="Add"),
+        conv("x3_conv_shortcut_stride_past", x3, 4, (3, 3), {"bernoulli2.onnx.conv.shortcut_stride"}, stride=3,
+             pad=1, then="Add"),
+        P("x3_avgpool_stride_ok", x3, "AveragePool", (1, 2, 400, 400), set(), attrs={"kernel_shape": [2, 2], "strides": [185, 185]}),
+        P("x3_avgpool_stride_past", x3, "AveragePool", (1, 2, 400, 400), {"bernoulli2.onnx.average_pool.stride"},
+          attrs={"kernel_shape": [2, 2], "strides": [186, 186]}),
+        P("x3_abs_cpu", x3, "Abs", (1, 2, 4, 4), {"bernoulli2.onnx.abs.cpu"}),
+        P("x3_argmin_cpu", x3, "ArgMin", (1, 2, 4, 4), {"bernoulli2.onnx.arg_min.cpu"}, attrs={"axis": 1}),
+        # X3 Add: N x C x 1 x 1 only when both inputs are feature maps
+        P("x3_add_shapes_past", x3, "Add", (1, 2, 4, 4), {"bernoulli2.onnx.add.shapes"}, weight=(1, 2, 1, 1)),
+        P("x3_sum_shapes_past", x3, "Sum", (1, 2, 4, 4), {"bernoulli2.onnx.sum.shapes"}, weight=(1, 1, 4, 4)),
         P("x3_div_ok", x3, "Div", (1, 2, 4, 4), set(), twice=True),
         P("x3_div_past", x3, "Div", (1, 2, 4, 4), {"bernoulli2.onnx.div.feature_inputs"}, weight=(1,)),
         P("x3_gemm_ok", x3, "Gemm", (1, 16384), set(), weight=(16384, 2)),
