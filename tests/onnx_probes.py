@@ -55,6 +55,21 @@ PROBES = [
          dilation=2, stride=2, hw=32),
     conv("x5_conv_padding_ok", "bayes_e", 4, (3, 3), set(), pad=256, hw=8),
     conv("x5_conv_padding_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.padding"}, pad=257, hw=8),
+    *[Probe(f"x5_conv3d_{name}", "bayes_e", "Conv", (n, c, d, hw, hw), expect, weight=(4, c // group, *kernel),
+            attrs={"kernel_shape": list(kernel), "strides": list(stride), "pads": [pad] * 6, "group": group,
+                   "dilations": [dil] * 3})
+      for name, n, c, d, hw, kernel, stride, pad, group, dil, expect in [
+          ("ok", 128, 2, 8, 64, (3, 31, 31), (1, 2, 2), 0, 1, 1, set()),
+          ("input_past", 129, 2, 8, 8, (3, 3, 3), (1, 1, 1), 0, 1, 1, {"bayes_e.onnx.conv.conv3d_input"}),
+          ("kernel_past", 1, 2, 8, 64, (3, 32, 3), (1, 1, 1), 0, 1, 1, {"bayes_e.onnx.conv.conv3d_kernel"}),
+          ("padding_ok", 1, 2, 8, 8, (4, 3, 3), (1, 1, 1), 2, 1, 1, set()),
+          ("padding_past", 1, 2, 8, 8, (3, 3, 3), (1, 1, 1), 2, 1, 1, {"bayes_e.onnx.conv.conv3d_padding"}),
+          ("stride_past", 1, 2, 8, 8, (3, 3, 3), (1, 1, 2), 0, 1, 1, {"bayes_e.onnx.conv.conv3d_stride"}),
+          ("group_past", 1, 4, 8, 8, (3, 3, 3), (1, 1, 1), 0, 2, 1, {"bayes_e.onnx.conv.conv3d_group_dilation"}),
+          ("dilation_past", 1, 2, 8, 8, (3, 3, 3), (1, 1, 1), 0, 1, 2, {"bayes_e.onnx.conv.conv3d_group_dilation"}),
+          ("depth_channels_ok", 1, 1024, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1, set()),
+          ("depth_channels_past", 1, 1025, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1,
+           {"bayes_e.onnx.conv.conv3d_depth_channels"})]],
     conv("x5_conv_shortcut_stride_ok", "bayes_e", 4, (3, 3), set(), stride=2, pad=1, then="Add"),
     conv("x5_conv_shortcut_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.shortcut_stride"}, stride=3,
          pad=1, then="Add"),
@@ -155,7 +170,8 @@ def build(probe: Probe):
 
 
 def _rank_probes():
-    """The rows whose only limit is the rank: a probe at the highest rank allowed and one above."""
+    """The rows whose limit is the rank (on Ultra also the dims' sizes): a probe at the highest rank
+    allowed and one above (and at the largest dims and past them)."""
     unary = ["Sigmoid", "Tanh", "Exp", "Log", "LeakyRelu", "HardSigmoid", "Elu", "Softplus", "Sqrt",
              "Reciprocal", "Abs", "Floor", "Ceil", "Sin", "Cos", "Atan", "Acos", "Acosh", "Asin", "Asinh",
              "Atanh", "Cosh", "Erf", "Round", "Selu", "Sign", "Sinh", "Softsign", "Tan"]
@@ -164,6 +180,17 @@ def _rank_probes():
         rule = "bayes_e.onnx." + _snake(op) + ".rank"
         found.append(Probe(f"x5_{op}_rank_ok", "bayes_e", op, (1,) * 8 + (2, 2), set()))
         found.append(Probe(f"x5_{op}_rank_past", "bayes_e", op, (1,) * 9 + (2, 2), {rule}))
+    # Ultra: the unary rows it runs on the BPU (the lookup-table ops after them are CPU rows there)
+    for op in unary[:16] + ["Clip", "Pow"]:
+        rule, weight = "bayes.onnx." + _snake(op) + ".", (1,) if op == "Pow" else None
+        found += [Probe(f"ultra_{op}_rank_ok", "bayes", op, (1,) * 8 + (2, 2), set(), weight=weight),
+                  Probe(f"ultra_{op}_rank_past", "bayes", op, (1,) * 9 + (2, 2), {rule + "rank"}, weight=weight),
+                  Probe(f"ultra_{op}_outer_ok", "bayes", op, (4096, 2), set(), weight=weight),
+                  Probe(f"ultra_{op}_outer_past", "bayes", op, (4097, 2), {rule + "dims"}, weight=weight),
+                  Probe(f"ultra_{op}_inner_ok", "bayes", op, (1, 65536), set(), weight=weight),
+                  Probe(f"ultra_{op}_inner_past", "bayes", op, (1, 65537), {rule + "dims"}, weight=weight)]
+    found.append(Probe("ultra_pow_scalar_past", "bayes", "Pow", (1, 2, 4, 2), {"bayes.onnx.pow.scalar_exponent"},
+                       weight=(2,)))
     for op, march, top in [("Add", "bayes_e", 10), ("Sub", "bayes_e", 10), ("Mul", "bayes_e", 10),
                            ("Div", "bayes_e", 10), ("Max", "bayes_e", 10), ("Min", "bayes_e", 10),
                            ("Sum", "bayes_e", 10), ("Add", "bayes", 5), ("Sub", "bayes", 5), ("Mul", "bayes", 5),

@@ -46,6 +46,12 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         begin, end = pads[:half], pads[half:]
         both = [max(x, y) for x, y in zip(begin, end)] or [0]
         facts["pad_h"], facts["pad_w"] = _pairs(both, 0)
+        if len(both) == 3:  # 3-D (conv3d): D, H, W
+            facts["pad_d"] = both[0]
+            facts["dilation_d"] = int((a.get("dilations") or [1])[0])
+            facts["stride_d"] = int((a.get("strides") or [1])[0])
+            if kernel is not None and len(kernel) == 3:
+                facts["kernel_d"] = int(kernel[0])
     if node.op_type in ("Conv", "ConvTranspose") and len(shapes) > 1 and shapes[1] is not None:
         weight = shapes[1]
         group = int(a.get("group", 1))
