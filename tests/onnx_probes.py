@@ -5,7 +5,7 @@ Each probe names its march, the node and the complete set of findings its node m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,6 +24,7 @@ class Probe:
     general: bool = False  # it sits at the general limits (rows "*"): any BPU op stands for them
     outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
     then: str | None = None  # an op reading the node's first output (Add: twice): the node is then not last
+    before: list = field(default_factory=list)  # (op, attrs) nodes computing the second input from the model input
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
@@ -156,8 +157,13 @@ def build(probe: Probe):
             inputs.append(f"w{i}")
     if probe.twice:
         inputs.append("x")
+    nodes = []
+    for i, (op, attrs) in enumerate(probe.before):  # a chain from the model input to the second input
+        nodes.append(helper.make_node(op, [f"b{i - 1}" if i else "x"], [f"b{i}"], name=f"before{i}", **attrs))
+    if probe.before:
+        inputs.append(f"b{len(probe.before) - 1}")
     outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
-    nodes = [helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs)]
+    nodes.append(helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs))
     if probe.then:
         nodes.append(helper.make_node(probe.then, ["y", "y"] if probe.then == "Add" else ["y"], ["z"], name="then"))
         outputs = ["z"] + outputs[1:]
@@ -307,6 +313,11 @@ def _pairs():
         P("x5_gather_ok", "bayes_e", "Gather", (1, 2, 4, 4), set(), weight=(2,), attrs={"axis": 1}),
         P("x5_gather_past", "bayes_e", "Gather", (1, 2, 4, 4, 1), {"bayes_e.onnx.gather.rank"}, weight=(2,),
           attrs={"axis": 1}),
+        # indices from another node: ArgMax gives int64, a Cast after it int32
+        P("x5_gather_feature_indices_ok", "bayes_e", "Gather", (1, 4), set(), attrs={"axis": 1},
+          before=[("ArgMax", {"axis": 1, "keepdims": 0}), ("Cast", {"to": 6})]),
+        P("x5_gather_feature_indices_past", "bayes_e", "Gather", (1, 4), {"bayes_e.onnx.gather.indices_dtype"},
+          attrs={"axis": 1}, before=[("ArgMax", {"axis": 1, "keepdims": 0})]),
         P("x5_resize_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
         P("x5_resize_factor_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
           attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
@@ -427,9 +438,8 @@ def _mirrored():
         if not same(ultra) <= same(x5):
             continue
         expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
-        found.append(Probe(probe.name.replace("x5_", "ultra_", 1), "bayes", probe.op, probe.input,
-                           expect, dict(probe.attrs), probe.weight, probe.run_on_bpu, general=probe.general,
-                           outputs=probe.outputs, then=probe.then))
+        found.append(replace(probe, name=probe.name.replace("x5_", "ultra_", 1), march="bayes", expect=expect,
+                             attrs=dict(probe.attrs)))
     return found
 
 

@@ -126,6 +126,10 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         facts["indices_fit"] = all(i <= d for k, (i, d) in enumerate(zip(shapes[1], first)) if k != axis)
     if node.op_type == "Conv" and node.outputs:  # a residual Add reading it is fused into the conv
         facts["followed_by_add"] = any(n.op_type == "Add" and node.outputs[0] in n.inputs for n in model.nodes)
+    if node.op_type == "Gather" and len(node.inputs) > 1 and node.inputs[1] not in model.constant_values:
+        facts["feature_indices_int64"] = model.dtypes.get(node.inputs[1]) == "int64"
+    elif node.op_type == "Gather":
+        facts["feature_indices_int64"] = False  # constant indices may be int32 or int64
     facts["is_model_output"] = any(o in model.outputs for o in node.outputs if o)
     if node.op_type == "Resize":  # opset 11's default
         mode = a.get("coordinate_transformation_mode", "half_pixel")

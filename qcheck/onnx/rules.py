@@ -54,6 +54,7 @@ FACTS = {
     "reduces_hw": "a reduction over axes 2 and 3 exactly (H and W of a 4-D input)",
     "last_in_subgraph": "no BPU node reads the node's outputs (it ends its BPU subgraph)",
     "followed_by_add": "a Conv whose output an Add reads (a residual shortcut)",
+    "feature_indices_int64": "Gather's indices are computed by another node (not a constant) and are int64",
     "is_model_output": "one of the node's outputs is a model output",
     "coordinate_mode": "Resize's coordinate_transformation_mode (half_pixel when not set)",
     "blocksize": "the blocksize attribute (DepthToSpace, SpaceToDepth)",
