@@ -128,6 +128,11 @@ PROBES = [
     Probe("x5_prelu_ok", "bayes_e", "PRelu", (1, 2, 4, 4), set(), weight=(2, 1, 1)),
     Probe("ultra_prelu_cpu", "bayes", "PRelu", (1, 2, 4, 4), {"bayes.onnx.prelu.cpu"}, weight=(2, 1, 1)),
     Probe("x5_neg_cpu", "bayes_e", "Neg", (1, 2, 4, 4), {"bayes_e.onnx.neg.cpu"}),
+    Probe("x5_thresholded_relu_cpu", "bayes_e", "ThresholdedRelu", (1, 2, 4, 4), {"bayes_e.onnx.thresholded_relu.cpu"}),
+    Probe("x5_mod_cpu", "bayes_e", "Mod", (1, 2, 4, 4), {"bayes_e.onnx.mod.cpu"}, twice=True),
+    Probe("ultra_mod_unsupported", "bayes", "Mod", (1, 2, 4, 4), {"bayes.onnx.mod.unsupported"}, twice=True),
+    Probe("x3_non_zero_cpu", "bernoulli2", "NonZero", (1, 2, 4, 4), {"bernoulli2.onnx.non_zero.cpu"}),
+    Probe("x5_non_zero_unlisted", "bayes_e", "NonZero", (1, 2, 4, 4), {"bayes_e.onnx.unlisted"}),
     Probe("x5_einsum_unsupported", "bayes_e", "Einsum", (1, 2, 4, 4), {"bayes_e.onnx.einsum.unsupported"},
           attrs={"equation": "nchw->nchw"}),
 ]
