@@ -560,7 +560,14 @@ def _more_pairs():
         P("x3_gmp_ok", x3, "GlobalMaxPool", (1, 2, 1024, 1024), set()),
         P("x3_gmp_past", x3, "GlobalMaxPool", (1, 2, 1025, 1024), {"bernoulli2.onnx.global_max_pool.input_size"}),
         P("x3_matmul_ok", x3, "MatMul", (1, 1, 2, 4), set(), weight=(1, 1, 4, 2)),
-        P("x3_matmul_past", x3, "MatMul", (1, 1, 1, 2, 4), {"bernoulli2.onnx.matmul.rank"}, weight=(1, 1, 1, 4, 2)),
+        P("x3_matmul_past", x3, "MatMul", (1, 1, 1, 2, 4), {"bernoulli2.onnx.matmul.shapes"}, weight=(1, 1, 1, 4, 2)),
+        # feature x weight: 1 x B x M x K against K x N runs on the BPU, A x 1 x M x K (A > 1) against K x N does not
+        P("x3_matmul_batch_ok", x3, "MatMul", (1, 3, 2, 4), set(), weight=(4, 2)),
+        P("x3_matmul_batch_past", x3, "MatMul", (2, 1, 2, 4), {"bernoulli2.onnx.matmul.shapes"}, weight=(4, 2)),
+        P("x3_matmul_weight_3d_past", x3, "MatMul", (2, 2, 4), {"bernoulli2.onnx.matmul.shapes"}, weight=(1, 4, 2)),
+        # two feature maps: 1 x B x M x K against 1 x 1 x K x N only (the same map twice: M = K = N)
+        P("x3_matmul_features_past", x3, "MatMul", (1, 2, 4, 4), {"bernoulli2.onnx.matmul.shapes"}, twice=True),
+        P("x3_matmul_features_ok", x3, "MatMul", (1, 1, 4, 4), set(), twice=True),
         P("x3_maxpool_ok", x3, "MaxPool", (1, 2, 400, 400), set(), attrs={"kernel_shape": [64, 64], "strides": [185, 185]}),
         P("x3_maxpool_kernel_past", x3, "MaxPool", (1, 2, 400, 400), {"bernoulli2.onnx.max_pool.kernel_size"},
           attrs={"kernel_shape": [65, 64]}),

@@ -100,6 +100,8 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
         if len(first) == len(b):
             facts["matmul_broadcast_ok"] = _matmul_broadcast_ok(tuple(first[:-2]), tuple(b[:-2]))
+        constant = [i in model.constant_values for i in node.inputs[:2]]
+        facts["matmul_x3_listed"] = _x3_matmul_listed(tuple(first), tuple(b), *constant)
     if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
         facts["axis"] = 0
     if node.op_type == "Split" and first:
@@ -201,3 +203,25 @@ def _matmul_broadcast_ok(a: tuple, b: tuple) -> bool:
     a_uniform = len(set(a_broadcast)) <= 1
     b_prefix = all(b_broadcast[i] for i in range(len(b_broadcast)) if any(b_broadcast[:i]))
     return a_uniform and b_prefix
+
+
+def _x3_matmul_listed(a: tuple, b: tuple, a_constant: bool, b_constant: bool) -> bool:
+    """The X3 list's MatMul shape patterns (M, K, N any size; B and A the batch dims)."""
+    ones = lambda shape, count: all(d == 1 for d in shape[:count])  # noqa: E731
+    b_batch_1x = len(b) == 3 and ones(b, 1)  # 1 x K x N
+    b_batch_11x = len(b) == 4 and ones(b, 2)  # 1 x 1 x K x N
+    if a_constant or b_constant:
+        if a_constant:  # weight x feature: 1 x B x M x K against 1 x 1 x K x N, B > 1
+            return len(a) == 4 and a[0] == 1 and a[1] > 1 and b_batch_11x
+        if len(a) == 1:
+            return len(b) == 2 or b_batch_1x or b_batch_11x
+        if len(a) == 2:
+            return len(b) in (1, 2) or b_batch_11x
+        if len(a) == 3:
+            return len(b) == 2 or (a[0] == 1 and (len(b) == 1 or b_batch_1x))
+        if len(a) == 4:
+            if ones(a, 2) and (len(b) == 1 or b_batch_1x or b_batch_11x):
+                return True
+            return len(b) == 2 and (a[0] == 1 or a[1] > 1)
+        return False
+    return len(a) == 4 and a[0] == 1 and b_batch_11x  # two feature maps: 1 x B x M x K against 1 x 1 x K x N

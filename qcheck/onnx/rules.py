@@ -64,6 +64,7 @@ FACTS = {
     "mutual_broadcast": "each of the two inputs is broadcast along some dimension",
     "merged_rank": "rank two broadcasting inputs reduce to (dims where the output is 1 dropped; adjacent dims merged when plain, or broadcast in the same input)",
     "merged_rank_strict": "rank two broadcasting inputs reduce to when only adjacent plain (not broadcast) dims merge",
+    "matmul_x3_listed": "MatMul's input shapes are one of the X3 list's patterns (feature x weight, weight x feature, feature x feature)",
     "matmul_broadcast_ok": "MatMul's higher dims broadcast as listed (A all broadcast or none; B's plain dims the highest)",
     "broadcast_kind": "how the second input meets the first: same, channel (N x C x 1 x 1), scalar or other",
 }
