@@ -227,15 +227,18 @@ def _pairs():
     """Hand-made pairs for the X5 rows with attribute or shape limits."""
     P = Probe
     # depthwise (group = C): the weight stays small at 2048 channels
-    ct = lambda name, expect, k=(2, 2), s=2, c=8, d=1: P(  # noqa: E731
+    ct = lambda name, expect, k=(2, 2), s=2, c=8, d=1, pad=0: P(  # noqa: E731
         name, "bayes_e", "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
-        attrs={"kernel_shape": list(k), "strides": [s, s], "dilations": [d, d], "group": c})
+        attrs={"kernel_shape": list(k), "strides": [s, s], "dilations": [d, d], "group": c, "pads": [pad] * 4})
     found = [
         ct("x5_convt_ok", set(), k=(14, 14), s=14, c=2048),
         ct("x5_convt_kernel_past", {"bayes_e.onnx.conv_transpose.kernel_size"}, k=(15, 2)),
         ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
         ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
         ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
+        # an even stride: padding up to kernel / stride (4 / 2 = 2); an odd one is not judged
+        ct("x5_convt_padding_ok", set(), k=(4, 4), s=2, pad=2),
+        ct("x5_convt_padding_past", {"bayes_e.onnx.conv_transpose.padding_even_stride"}, k=(4, 4), s=2, pad=3),
         # one phase of a 7x7 kernel at stride 2 reads 4x4 taps: 16 x 2047 = 32752, 16 x 2048 = 32768
         P("x5_convt_phase_ok", "bayes_e", "ConvTranspose", (1, 2047, 8, 8), set(), weight=(2047, 1, 7, 7),
           attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
