@@ -25,6 +25,7 @@ class Probe:
     outputs: int = 1  # the node's outputs (Split parts, TopK's values and indices)
     then: str | None = None  # an op reading the node's first output (Add: twice): the node is then not last
     before: list = field(default_factory=list)  # (op, attrs) nodes computing the second input from the model input
+    domain: str = ""  # the node's op domain (a custom op: GridSample as the toolchain exports it)
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
@@ -168,14 +169,15 @@ def build(probe: Probe):
     if probe.before:
         inputs.append(f"b{len(probe.before) - 1}")
     outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
-    nodes.append(helper.make_node(probe.op, inputs, outputs, name="probe", **probe.attrs))
+    nodes.append(helper.make_node(probe.op, inputs, outputs, name="probe", domain=probe.domain, **probe.attrs))
     if probe.then:
         nodes.append(helper.make_node(probe.then, ["y", "y"] if probe.then == "Add" else ["y"], ["z"], name="then"))
         outputs = ["z"] + outputs[1:]
     graph = helper.make_graph(nodes, "probe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, probe.input)],
                               [helper.make_tensor_value_info(o, TensorProto.UNDEFINED, None) for o in outputs],
                               initializers)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    opsets = [helper.make_opsetid("", 11)] + ([helper.make_opsetid(probe.domain, 1)] if probe.domain else [])
+    model = helper.make_model(graph, opset_imports=opsets)
     model.ir_version = 7
     return model
 
@@ -266,6 +268,17 @@ def _pairs():
         P("x5_reduce_max_size_ok", "bayes_e", "ReduceMax", (1, 8192, 2, 2), set(), attrs={"axes": [1], "keepdims": 1}),
         P("x5_reduce_max_size_past", "bayes_e", "ReduceMax", (1, 8193, 2, 2), {"bayes_e.onnx.reduce_max.reduce_size"},
           attrs={"axes": [1], "keepdims": 1}),
+        *[P(f"{chip}_grid_sample_{name}", march, "GridSample", shape, {f"{march}.onnx.grid_sample.{e}" for e in expect},
+            weight=(1, 4, 4, 2), attrs=attrs, domain="horizon")
+          for chip, march, side in (("x5", "bayes_e", 512), ("ultra", "bayes", 720))
+          for name, shape, attrs, expect in [
+              ("ok", (1, 2, side, 512 if side == 512 else 1024), {"mode": "nearest", "padding_mode": "border"}, ()),
+              ("size_past", (1, 2, side + 1, 512 if side == 512 else 1024), {}, ("input_size",)),
+              ("side_past", (1, 2, 1, 1025), {}, ("input_size",)),
+              ("mode_past", (1, 2, 4, 4), {"mode": "bicubic"}, ("mode",)),
+              ("padding_past", (1, 2, 4, 4), {"padding_mode": "reflection"}, ("padding_mode",))]],
+        P("x3_grid_sample_unsupported", "bernoulli2", "GridSample", (1, 2, 4, 4), {"bernoulli2.onnx.grid_sample.unsupported"},
+          weight=(1, 4, 4, 2), domain="horizon"),
         P("x5_gather_elements_ok", "bayes_e", "GatherElements", (1,) * 8 + (2, 4), set(), weight=(1,) * 8 + (2, 9),
           attrs={"axis": 9}),
         P("x5_gather_elements_indices_past", "bayes_e", "GatherElements", (1, 2, 4, 4),

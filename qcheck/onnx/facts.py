@@ -136,6 +136,10 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     if node.op_type == "Resize":  # opset 11's default
         mode = a.get("coordinate_transformation_mode", "half_pixel")
         facts["coordinate_mode"] = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if node.op_type == "GridSample":  # the toolchain's custom op; torch's defaults
+        facts.setdefault("mode", "bilinear")
+        padding = a.get("padding_mode", "zeros")
+        facts["padding_mode"] = padding.decode() if isinstance(padding, bytes) else str(padding)
     if "blocksize" in a:
         facts["blocksize"] = int(a["blocksize"])
     if node.op_type == "Pad" and first is not None:

@@ -57,6 +57,7 @@ FACTS = {
     "feature_indices_int64": "Gather's indices are computed by another node (not a constant) and are int64",
     "is_model_output": "one of the node's outputs is a model output",
     "coordinate_mode": "Resize's coordinate_transformation_mode (half_pixel when not set)",
+    "padding_mode": "GridSample's padding_mode (zeros when not set)",
     "blocksize": "the blocksize attribute (DepthToSpace, SpaceToDepth)",
     "pads_hw_only": "Pad pads only H and W of a 4-D input",
     "seq_batch": "the batch of a recurrent op's input X",
