@@ -390,9 +390,12 @@ def _pairs():
               attrs={"axes": [1], "keepdims": 1}),
             P(f"x5_{op}_axes_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.axes"},
               attrs={"axes": [1, 2], "keepdims": 1}),
-            P(f"x5_{op}_keepdims_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.keepdims"},
-              attrs={"axes": [1], "keepdims": 0}),
         ]
+        if op != "ReduceSum":  # the ReduceSum rows state no keepdims limit
+            found.append(P(f"x5_{op}_keepdims_past", "bayes_e", op, (1, 2, 4, 4), {f"bayes_e.onnx.{snake}.keepdims"},
+                           attrs={"axes": [1], "keepdims": 0}))
+    found.append(P("x5_ReduceSum_keepdims_0_ok", "bayes_e", "ReduceSum", (1, 2, 4, 4), set(),
+                   attrs={"axes": [1], "keepdims": 0}))
     for op in ("Equal", "Greater", "Less"):
         found += [P(f"x5_{op}_ok", "bayes_e", op, (1,) * 8 + (2, 2), set(), weight=(1,), run_on_bpu=True),
                   P(f"x5_{op}_past", "bayes_e", op, (1,) * 9 + (2, 2), {f"bayes_e.onnx.{_snake(op)}.rank"},

@@ -49,7 +49,6 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         if len(both) == 3:  # 3-D (conv3d): D, H, W
             facts["pad_d"] = both[0]
             facts["dilation_d"] = int((a.get("dilations") or [1])[0])
-            facts["stride_d"] = int((a.get("strides") or [1])[0])
             if kernel is not None and len(kernel) == 3:
                 facts["kernel_d"] = int(kernel[0])
     if node.op_type in ("Conv", "ConvTranspose") and len(shapes) > 1 and shapes[1] is not None:

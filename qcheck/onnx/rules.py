@@ -32,7 +32,7 @@ FACTS = {
     "stride_h": "stride along H", "stride_w": "stride along W", "pad_h": "largest padding along H",
     "pad_w": "largest padding along W", "dilation_h": "dilation along H", "dilation_w": "dilation along W",
     "group": "groups", "kernel_d": "3-D kernel's depth", "pad_d": "largest padding along D (3-D)",
-    "dilation_d": "dilation along D (3-D)", "stride_d": "stride along D (3-D)", "in_channels": "input channels", "out_channels": "output channels",
+    "dilation_d": "dilation along D (3-D)", "in_channels": "input channels", "out_channels": "output channels",
     "weight_size": "one filter's C/groups x H x W", "axis": "the axis attribute, made non-negative",
     "axes_count": "how many axes a reduction reduces over", "keepdims": "the keepdims attribute",
     "reduce_size": "size of the reduced axis", "mode": "the mode attribute",
