@@ -46,6 +46,11 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         begin, end = pads[:half], pads[half:]
         both = [max(x, y) for x, y in zip(begin, end)] or [0]
         facts["pad_h"], facts["pad_w"] = _pairs(both, 0)
+        if len(both) == 3:  # 3-D (conv3d): D, H, W
+            facts["pad_d"] = both[0]
+            facts["dilation_d"] = int((a.get("dilations") or [1])[0])
+            if kernel is not None and len(kernel) == 3:
+                facts["kernel_d"] = int(kernel[0])
     if node.op_type in ("Conv", "ConvTranspose") and len(shapes) > 1 and shapes[1] is not None:
         weight = shapes[1]
         group = int(a.get("group", 1))
@@ -57,6 +62,8 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
             size *= d
         facts["weight_size"] = size
     if node.op_type == "ConvTranspose" and "weight_size" in facts:
+        # its weight is C_in x C_out/groups x kH x kW: one filter reads C_in/groups channels
+        facts["weight_size"] = facts["in_channels"] // facts["group"] * facts["kernel_h"] * facts["kernel_w"]
         facts["out_pad_h"], facts["out_pad_w"] = _pairs(a.get("output_padding"), 0)
         taps_h = (facts["kernel_h"] - 1 + facts["pad_h"] % facts["stride_h"]) // facts["stride_h"] + 1
         taps_w = (facts["kernel_w"] - 1 + facts["pad_w"] % facts["stride_w"]) // facts["stride_w"] + 1
@@ -90,6 +97,10 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),
                      batch_max=max(list(first[:-2]) + list(b[:-2]) or [1]))
+        if len(first) == len(b):
+            facts["matmul_broadcast_ok"] = _matmul_broadcast_ok(tuple(first[:-2]), tuple(b[:-2]))
+        constant = [i in model.constant_values for i in node.inputs[:2]]
+        facts["matmul_x3_listed"] = _x3_matmul_listed(tuple(first), tuple(b), *constant)
     if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
         facts["axis"] = 0
     if node.op_type == "Split" and first:
@@ -114,8 +125,106 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
             and len(shapes[1]) == len(first):
         axis = int(a.get("axis", 0)) % len(first)
         facts["indices_fit"] = all(i <= d for k, (i, d) in enumerate(zip(shapes[1], first)) if k != axis)
+    if node.op_type == "Conv" and node.outputs:  # a residual Add reading it is fused into the conv
+        facts["followed_by_add"] = any(n.op_type == "Add" and node.outputs[0] in n.inputs for n in model.nodes)
+    if node.op_type == "Gather" and len(node.inputs) > 1 and node.inputs[1] not in model.constant_values:
+        facts["feature_indices_int64"] = model.dtypes.get(node.inputs[1]) == "int64"
+    elif node.op_type == "Gather":
+        facts["feature_indices_int64"] = False  # constant indices may be int32 or int64
+    facts["is_model_output"] = any(o in model.outputs for o in node.outputs if o)
+    if node.op_type == "Resize":  # opset 11's default
+        mode = a.get("coordinate_transformation_mode", "half_pixel")
+        facts["coordinate_mode"] = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if node.op_type == "GridSample":  # the toolchain's custom op; torch's defaults
+        facts.setdefault("mode", "bilinear")
+        padding = a.get("padding_mode", "zeros")
+        facts["padding_mode"] = padding.decode() if isinstance(padding, bytes) else str(padding)
+    if "blocksize" in a:
+        facts["blocksize"] = int(a["blocksize"])
+    if node.op_type == "Pad" and first is not None:
+        pads = a.get("pads")
+        if pads is None and len(node.inputs) > 1 and node.inputs[1] in model.constants:
+            pads = model.constants[node.inputs[1]]
+        if pads is not None and len(pads) == 2 * len(first):
+            facts["pads_hw_only"] = len(first) == 4 and not any(
+                int(p) for k, p in enumerate(pads) if k % len(first) not in (2, 3))
+    if node.op_type in ("LSTM", "GRU", "RNN") and first is not None and len(first) == 3:
+        facts["seq_batch"] = first[0 if a.get("layout") else 1]  # X is [seq, batch, size] (layout 0)
+    if first is not None and len(first) > 1:
+        facts["rest_max"] = max(first[1:])
+    if len(shapes) > 1 and first is not None and shapes[1] is not None:
+        facts.update(_broadcast(tuple(first), tuple(shapes[1])))
     if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
         facts["broadcast_first"] = first[0] != shapes[1][0]
     elif len(shapes) > 1:
         facts["broadcast_first"] = False
     return facts
+
+
+def _broadcast(a: tuple, b: tuple) -> dict[str, Any]:
+    """How two inputs broadcast (ranks right-aligned): `mutual_broadcast` when each input is
+    stretched along some dimension; `broadcast_kind` "same", "channel" (one input N x C x 1 x 1
+    against N x C x H x W), "scalar" (one element) or "other"."""
+    rank = max(len(a), len(b))
+    a, b = (1,) * (rank - len(a)) + a, (1,) * (rank - len(b)) + b
+    a_stretched = any(x == 1 != y for x, y in zip(a, b))
+    b_stretched = any(y == 1 != x for x, y in zip(a, b))
+    big, small = (a, b) if b_stretched or not a_stretched else (b, a)
+    if a == b:
+        kind = "same"
+    elif all(d == 1 for d in small):
+        kind = "scalar"
+    elif rank == 4 and small == (big[0], big[1], 1, 1):
+        kind = "channel"
+    else:
+        kind = "other"
+    return {"mutual_broadcast": a_stretched and b_stretched, "broadcast_kind": kind,
+            "merged_rank": _merged_rank(a, b, merge_broadcast=True),
+            "merged_rank_strict": _merged_rank(a, b, merge_broadcast=False)}
+
+
+def _merged_rank(a: tuple, b: tuple, merge_broadcast: bool) -> int:
+    """The rank two broadcasting inputs reduce to when adjacent dimensions are merged. Each
+    dimension is plain (equal sizes) or broadcast in input a or in input b; adjacent plain ones
+    merge, and so do adjacent ones broadcast in the same input when `merge_broadcast` (the X5
+    rule, which also drops the dims where the output is 1; Ultra merges plain dims only)."""
+    kinds = []
+    for x, y in zip(a, b):
+        if merge_broadcast and max(x, y) == 1:
+            continue
+        kinds.append("plain" if x == y else "a" if x == 1 else "b")
+    runs = [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1] or (k != "plain" and not merge_broadcast)]
+    return len(runs)
+
+
+def _matmul_broadcast_ok(a: tuple, b: tuple) -> bool:
+    """MatMul's dims above the two lowest: a dimension is broadcast in the input whose size is 1
+    against a larger one (equal sizes are not broadcast). A may not mix broadcast and
+    not-broadcast dims; in B the not-broadcast ones must be the highest, in one run."""
+    a_broadcast = [x == 1 != y for x, y in zip(a, b)]
+    b_broadcast = [y == 1 != x for x, y in zip(a, b)]
+    a_uniform = len(set(a_broadcast)) <= 1
+    b_prefix = all(b_broadcast[i] for i in range(len(b_broadcast)) if any(b_broadcast[:i]))
+    return a_uniform and b_prefix
+
+
+def _x3_matmul_listed(a: tuple, b: tuple, a_constant: bool, b_constant: bool) -> bool:
+    """The X3 list's MatMul shape patterns (M, K, N any size; B and A the batch dims)."""
+    ones = lambda shape, count: all(d == 1 for d in shape[:count])  # noqa: E731
+    b_batch_1x = len(b) == 3 and ones(b, 1)  # 1 x K x N
+    b_batch_11x = len(b) == 4 and ones(b, 2)  # 1 x 1 x K x N
+    if a_constant or b_constant:
+        if a_constant:  # weight x feature: 1 x B x M x K against 1 x 1 x K x N, B > 1
+            return len(a) == 4 and a[0] == 1 and a[1] > 1 and b_batch_11x
+        if len(a) == 1:
+            return len(b) == 2 or b_batch_1x or b_batch_11x
+        if len(a) == 2:
+            return len(b) in (1, 2) or b_batch_11x
+        if len(a) == 3:
+            return len(b) == 2 or (a[0] == 1 and (len(b) == 1 or b_batch_1x))
+        if len(a) == 4:
+            if ones(a, 2) and (len(b) == 1 or b_batch_1x or b_batch_11x):
+                return True
+            return len(b) == 2 and (a[0] == 1 or a[1] > 1)
+        return False
+    return len(a) == 4 and a[0] == 1 and b_batch_11x  # two feature maps: 1 x B x M x K against 1 x 1 x K x N
