@@ -1,3 +1,3 @@
-from qcheck.cli import main
+from qcheck.cli import run
 
-main(prog_name="qcheck")
+run()

@@ -54,14 +54,10 @@ def _box_list_conversion(roi: Node, graph: Graph, producers: dict, consumers: di
     format. Those nodes are part of the RoIAlign layer (as they are inside a grouped RoIAlign or
     MultiScaleRoIAlign module), not [K, 1] / [K, 5] layers of their own judged by the slice and
     cat rows. Only the cat and its batch-index side are taken; the boxes are the model's."""
-    values = graph.values
     cat = producers.get(getattr(roi.args.get("rois"), "value", None))
-    tensors = cat.args.get("tensors") if cat is not None and cat.namespace == "aten" else None
-    if cat is None or cat.op not in ("cat", "concat") or not isinstance(tensors, list) or len(tensors) != 2:
+    if cat is None or not is_box_list_cat(cat, graph):
         return []
-    shapes = [getattr(values.get(getattr(t, "value", None)), "shape", None) for t in tensors]
-    if not all(s is not None and len(s) == 2 for s in shapes) or [s[1] for s in shapes] != [1, 4]:
-        return []
+    tensors = cat.args["tensors"]
     inside = {roi.name}
     chain = []
     pending = [cat]
@@ -76,6 +72,17 @@ def _box_list_conversion(roi: Node, graph: Graph, producers: dict, consumers: di
         refs = [tensors[0].value] if node is cat else node.refs  # the batch-index side only
         pending.extend(producers[ref] for ref in refs if ref in producers)
     return chain
+
+
+def is_box_list_cat(node: Node, graph: Graph) -> bool:
+    """The conversion's last step: cat([batch index [K, 1], boxes [K, 4]], dim=1). Read by the
+    pattern and by the RoIAlign facts (`rois_from_box_list`)."""
+    tensors = node.args.get("tensors")
+    if node.namespace != "aten" or node.op not in ("cat", "concat") or not isinstance(tensors, list) \
+            or len(tensors) != 2:
+        return False
+    shapes = [getattr(graph.values.get(getattr(t, "value", None)), "shape", None) for t in tensors]
+    return all(s is not None and len(s) == 2 for s in shapes) and [s[1] for s in shapes] == [1, 4]
 
 
 _register(Pattern(

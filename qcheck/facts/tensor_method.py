@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from qcheck.facts import LayerView, extractor, fact, producers_of
+from qcheck.patterns import is_box_list_cat
 
 fact("num_feature_maps",
      "number of feature maps a RoIAlign layer pools from (levels of a MultiScaleRoIAlign)")
@@ -80,11 +81,11 @@ def roi_align(view: LayerView, facts: dict[str, Any]) -> None:
         _feature_shape_facts(view.shape(view.node.args.get("input")), facts)
         # torchvision converts the List[Tensor] boxes itself, before the per-level selections;
         # read the conversion wherever it is in the layer.
-        facts["rois_from_box_list"] = any(_is_box_list_cat(view, n) for n in layer.nodes)
+        facts["rois_from_box_list"] = any(is_box_list_cat(n, view.graph) for n in layer.nodes)
         return
     rois = view.node.args.get("rois")
     producer = _producer(view, rois)
-    facts["rois_from_box_list"] = producer is not None and _is_box_list_cat(view, producer)
+    facts["rois_from_box_list"] = producer is not None and is_box_list_cat(producer, view.graph)
 
 
 def _producer(view: LayerView, ref: Any):
@@ -92,17 +93,6 @@ def _producer(view: LayerView, ref: Any):
     if name is None:
         return None
     return producers_of(view.graph).get(name)  # built once per graph
-
-
-def _is_box_list_cat(view: LayerView, node) -> bool:
-    """torchvision's convert_boxes_to_roi_format ends in cat([ids [K, 1], boxes [K, 4]], dim=1)."""
-    if node.op not in ("cat", "concat") or node.namespace != "aten":
-        return False
-    tensors = node.args.get("tensors")
-    if not isinstance(tensors, list) or len(tensors) != 2:
-        return False
-    shapes = [view.shape(t) for t in tensors]
-    return all(s is not None and len(s) == 2 for s in shapes) and [s[1] for s in shapes] == [1, 4]
 
 
 def _feature_shape_facts(shape: tuple[int, ...] | None, facts: dict[str, Any]) -> None:

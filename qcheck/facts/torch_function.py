@@ -38,8 +38,10 @@ _CLAMPS = ("clamp", "clamp_", "clip", "clip_", "clamp_min", "clamp_min_", "clamp
 def operand_kinds(view: LayerView, facts: dict[str, Any]) -> None:
     node = view.node
     facts["other_is_tensor"] = isinstance(node.args.get("other"), Ref)
-    if node.target.startswith("quantized::") and view.op.startswith(("add_scalar", "mul_scalar")):
-        # FloatFunctional.add_scalar / mul_scalar of a converted model: the operand is a number
+    operator = view.layer.operator
+    if view.op.endswith("_scalar") and operator is not None and "scalar_method" in operator.patterns:
+        # The scalar form of the row's method (the row declares the scalar_method pattern):
+        # FloatFunctional.add_scalar / mul_scalar of a converted model, whose operand is a number
         # (its schema names it `b`, so the general operand facts do not see it).
         facts.setdefault("has_scalar_operand", True)
         facts.setdefault("has_constant_operand", True)
