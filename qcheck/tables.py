@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from qcheck.patterns import PATTERNS
 from qcheck.rules import Composite, Constraint, RuleSet, TensorRef
 
 
@@ -26,7 +27,7 @@ def rows(rules: RuleSet, marches: list[str], operators: list[str] | None = None)
             found.append({
                 "operator": name, "id": op.id, "category": op.category, "march": march,
                 "supported": rule.supported, "via": rule.via, "eager": op.eager, "note": rule.note,
-                "dtypes": _dtypes(rule),
+                "dtypes": _dtypes(rule), "patterns": list(op.patterns),
                 "constraints": [{"id": c.id, "kind": c.kind, "severity": c.severity, "says": c.says,
                                  "check": c.check.text if c.check else None,
                                  "when": c.when.text if c.when else None,
@@ -73,6 +74,8 @@ def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None
         lines.append(f"{row['operator']}  [{row['march']}]  {state}{via}")
         for role, allowed in row["dtypes"].items():
             lines.append(f"    {role}: {allowed}")
+        for name in row["patterns"]:
+            lines.append(f"    pattern {name}: {PATTERNS[name].says}")
         for c in row["constraints"]:
             lines.append(f"    {c['id']} ({c['severity']}): {c['says']}")
     if operators is None:
@@ -201,6 +204,8 @@ def explain(rules: RuleSet, c: Constraint) -> str:
         lines.extend(_explain_readings(c))
     if c.via:
         lines.append(f"  same as:   {c.via} (the table's 参考 {c.via})")
+    for name in op.patterns:
+        lines.append(f"  pattern:   {name}: {PATTERNS[name].says}")
     if c.table:
         lines.append(f"  table:     {c.table}")
     if c.advice:

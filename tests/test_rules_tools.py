@@ -57,6 +57,17 @@ def test_explain_shows_sentence_limits_source_and_note():
     assert missing.returncode == 2 and missing.stderr.startswith("qcheck: error:")
 
 
+def test_rules_and_explain_show_the_patterns_a_row_declares():
+    (row,) = json.loads(run_cli("rules", "--march", "bayes", "--op", "torchvision.ops.RoIAlign",
+                                "--format", "json").stdout)
+    assert row["patterns"] == ["box_list_to_rois"]
+    (plain,) = json.loads(run_cli("rules", "--march", "bayes", "--op", "torch.nn.Conv2d", "--format", "json").stdout)
+    assert plain["patterns"] == []
+    assert "pattern box_list_to_rois:" in run_cli("rules", "--march", "bayes", "--op", "torchvision.ops.RoIAlign").stdout
+    assert "pattern:   scalar_method:" in run_cli("explain", "bayes.add.broadcast_n").stdout
+    assert "pattern:" not in run_cli("explain", "bayes.conv2d.kernel").stdout
+
+
 def test_supported_ops_doc_is_generated_from_the_rules(rules):
     expected = tables.markdown(rules, list(rules.marches))
     if os.environ.get("QCHECK_UPDATE_GOLDEN"):
