@@ -72,3 +72,19 @@ class Fixed(nn.Module):
 def fixed_and_fused():
     model = Fixed().eval()
     return fuse_modules(model, [["conv", "bn", "relu"], ["norm_conv", "norm"]])
+
+
+class ThreeParts(nn.Module):
+    """On bernoulli2 both softmaxes are unsupported: with --fallback cpu, three BPU subgraphs around
+    two CPU layers (tests/test_partition_cost.py, tests/test_baseline.py)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.soft1 = nn.Softmax(dim=1)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.soft2 = nn.Softmax(dim=1)
+        self.conv3 = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        return self.conv3(self.soft2(self.conv2(self.soft1(self.conv1(x)))))

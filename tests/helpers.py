@@ -10,6 +10,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
+# A fourth march (bayes_e with one Conv2d limit changed) for the tests of marches as data.
+NASH_E_RULES = os.path.join(ROOT, "tests", "data", "nash_e.yaml")
 
 
 def run_cli(*args: str, cwd: str | None = None, env: dict | None = None, timeout: int = 300):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from torch import nn
-
 from qcheck import baseline
 from qcheck.api import Options, check_graph
 from qcheck.capture import InputSpec, capture
 from qcheck.report import fingerprint
 from qcheck.rules import load_rules
+from tests.eager_models import ThreeParts
 from tests.helpers import run_cli
 
 MODEL = '''from torch import nn
@@ -81,25 +80,10 @@ def test_bad_baseline_file_is_a_usage_error(tmp_path):
     assert "baseline.json" in result.stderr and "--write-baseline" in result.stderr
 
 
-class _ThreeParts(nn.Module):
-    """On bernoulli2 both softmaxes are unsupported: with --fallback cpu they run on the CPU."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
-        self.soft1 = nn.Softmax(dim=1)
-        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-        self.soft2 = nn.Softmax(dim=1)
-        self.conv3 = nn.Conv2d(8, 4, 1)
-
-    def forward(self, x):
-        return self.conv3(self.soft2(self.conv2(self.soft1(self.conv1(x)))))
-
-
 def test_later_stages_leave_the_reports_they_read_unchanged():
     rules = load_rules()
     options = Options(march="bernoulli2", inputs=[InputSpec((1, 3, 16, 16))], fallback="cpu")
-    graph = capture(_ThreeParts().eval(), options.inputs)
+    graph = capture(ThreeParts().eval(), options.inputs)
     report = check_graph(graph, "three_parts", options, rules)
     before = report.to_dict()
     assert {layer.name: (layer.status, layer.fallback) for layer in report.layers if layer.fallback} == {

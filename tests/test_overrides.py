@@ -11,7 +11,7 @@ import pytest
 
 from qcheck.errors import QcheckError
 from qcheck.rules import load_rules
-from tests.helpers import run_cli, validate_report
+from tests.helpers import NASH_E_RULES, run_cli, validate_report
 from tests.probes import all_probes
 from tests.probes.run import capture_probe, check_probe
 
@@ -168,25 +168,13 @@ def test_an_extension_may_drop_a_shipped_constraint_and_turn_a_row_off(tmp_path,
     assert not team.rule("torch.nn.ReLU", "bayes_e").supported
 
 
-NASH_E = """\
-marches:
-  nash_e:
-    board: a fourth board
-    extends: bayes_e
-operators:
-  - name: torch.nn.Conv2d
-    nash_e:
-      inherit: true
-      constraints:
-        - id: kernel
-          check: "kernel_h <= 3 and kernel_w <= 3"
-          says: "nash_e kernels up to 3x3"
-"""
+with open(NASH_E_RULES, encoding="utf-8") as _handle:
+    NASH_E = _handle.read()
 
 
 def test_a_march_naming_only_its_board_and_parent_inherits_everything(tmp_path, rules):
     """Also the rows whose parent block drops an id (torch.add on bayes_e drops broadcast_n)."""
-    nash = load_rules([_write(tmp_path, NASH_E, "nash.yaml")])
+    nash = load_rules([NASH_E_RULES])
     short = lambda rs, march: sorted(c.id.split(".", 1)[1] for c in rs.constraints(march))  # noqa: E731
     assert short(nash, "nash_e") == short(rules, "bayes_e")
     assert "add.broadcast_n" not in short(nash, "nash_e")

@@ -9,31 +9,13 @@ from torch import nn
 
 from qcheck.api import Options, check, check_all_marches
 from qcheck.capture import InputSpec
-from tests.helpers import run_cli, validate_report
+from tests.helpers import ROOT, run_cli, validate_report
 
-SPLIT_MODEL = '''from torch import nn
-
-
-class ThreeParts(nn.Module):
-    """On bernoulli2 both softmaxes are unsupported: three BPU subgraphs around two CPU layers."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
-        self.soft1 = nn.Softmax(dim=1)
-        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-        self.soft2 = nn.Softmax(dim=1)
-        self.conv3 = nn.Conv2d(8, 4, 1)
-
-    def forward(self, x):
-        return self.conv3(self.soft2(self.conv2(self.soft1(self.conv1(x)))))
-'''
+SPLIT = f"{ROOT}/tests/eager_models.py:ThreeParts"  # three BPU subgraphs around two CPU layers
 
 
-def test_fallback_cpu_splits_into_three_subgraphs(tmp_path):
-    path = tmp_path / "split.py"
-    path.write_text(SPLIT_MODEL)
-    result = run_cli(f"{path}:ThreeParts", "--march", "bernoulli2", "--input-shape", "1x3x16x16",
+def test_fallback_cpu_splits_into_three_subgraphs():
+    result = run_cli(SPLIT, "--march", "bernoulli2", "--input-shape", "1x3x16x16",
                      "--fallback", "cpu", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -47,7 +29,7 @@ def test_fallback_cpu_splits_into_three_subgraphs(tmp_path):
     assert statuses["soft1"] == ("cpu", None, True)
     assert statuses["conv2"] == ("pass", 2, False)
     # Without the fallback the same model fails, and the partition still says where it would cut.
-    failing = run_cli(f"{path}:ThreeParts", "--march", "bernoulli2", "--input-shape", "1x3x16x16",
+    failing = run_cli(SPLIT, "--march", "bernoulli2", "--input-shape", "1x3x16x16",
                       "--format", "json")
     assert failing.returncode == 1
     assert json.loads(failing.stdout)["partition"]["subgraph_count"] == 3

@@ -14,6 +14,7 @@ from torch import nn
 
 from qcheck import registry
 from qcheck.rules import load_rules
+from tests.helpers import NASH_E_RULES
 from tests.probes import Probe, all_probes, probe
 from tests.probes.modules import seq
 from tests.probes.run import capture_probe, check_probe, reading_outcomes
@@ -84,27 +85,11 @@ def _messages(findings, rule_id):
 
 # ------------------------------------------------------------------ a march that extends bayes_e
 PARENT, CHILD = "bayes_e", "nash_e"
-NASH_E = """\
-marches:
-  nash_e:
-    board: a board of the probe tests
-    extends: bayes_e
-operators:
-  - name: torch.nn.Conv2d
-    nash_e:
-      inherit: true
-      constraints:
-        - id: kernel
-          check: "kernel_h <= 3 and kernel_w <= 3"
-          says: "nash_e kernels up to 3x3"
-"""
 
 
 @pytest.fixture(scope="module")
-def nash_rules(tmp_path_factory):
-    path = tmp_path_factory.mktemp("nash") / "nash.yaml"
-    path.write_text(NASH_E)
-    return load_rules([str(path)])
+def nash_rules():
+    return load_rules([NASH_E_RULES])
 
 
 def judgement(constraint):
