@@ -6,7 +6,7 @@ import fnmatch
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from qcheck import decompose, expr, facts, registry
+from qcheck import decompose, expr, facts, readings, registry
 from qcheck.dtypes import Assignment, DtypeConfig
 from qcheck.graph import Graph, Ref
 from qcheck.gcpause import gc_paused
@@ -207,22 +207,10 @@ def _evaluate(constraint: Constraint, layer: Layer, view: facts.LayerView, known
 _MILDER = {"error": "warning", "warning": "info", "info": "info"}
 
 
-def reading_outcomes(constraint: Constraint, known: dict[str, Any]) -> dict[str, bool | None]:
-    """Each reading of `constraint`: True when the layer meets it, False when it breaks it, None
-    when a fact it needs is unknown for this layer."""
-    outcomes: dict[str, bool | None] = {}
-    for reading in constraint.readings:
-        try:
-            outcomes[reading.name] = bool(reading.check.evaluate(known))
-        except expr.Unknown:
-            outcomes[reading.name] = None
-    return outcomes
-
-
 def _judge_readings(constraint: Constraint, known: dict[str, Any]) -> Finding | None:
     """An unsettled cell: fail only when every reading is broken; warn, naming the broken
     readings and the ones that hold, when some are."""
-    outcomes = reading_outcomes(constraint, known)
+    outcomes = readings.outcomes(constraint, known)
     broken = [r for r in constraint.readings if outcomes[r.name] is False]
     if not broken:
         return None

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qcheck import expr
+from qcheck import expr, readings
 from qcheck.constraint import Constraint, Reading  # noqa: F401 (re-exported)
 from qcheck.errors import QcheckError
 from qcheck.facts import FACTS
 from qcheck.patterns import PATTERNS
 from qcheck.paths import shipped_rule_files, shipped_rules_dir  # noqa: F401 (re-exported)
-from qcheck.yamlfile import line_of, load
+from qcheck.yamlfile import Reader, line_of, load
 
 DTYPES = ("qint8", "qint16", "qint32", "qbool", "int32", "float32")
 SEVERITIES = ("error", "warning", "info")
@@ -33,10 +33,7 @@ _MATCH_KEYS = {"ops", "modules", "when", "module_only"}
 _BLOCK_KEYS = {"supported", "same_as", "inherit", "drop", "replace", "note", "advice", "constraints", *DTYPE_ROLES}
 # A same_as block is the other row's rule: keys that would add to it are refused, not dropped.
 _SAME_AS_KEYS = {"same_as", "drop", "replace", "note", "advice"}
-_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table",
-                    "readings", "settled_by", "unsettled"}
-_READING_KEYS = {"name", "check", "says", "source"}
-_SETTLED_KEYS = {"reading", "source"}
+_CONSTRAINT_KEYS = {"id", "check", "when", "says", "severity", "advice", "note", "table", *readings.KEYS}
 _MARCH_KEYS = {"board", "extends", "aliases", "note", "constraints", "perf", "dtypes"}
 _TOP_KEYS = {"marches", "operators", "structural", "version", "composites", "shape_only", "views", "fake_quant"}
 _OP_NAME = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_][\w.]*$")  # aten::conv2d, quantized::add
@@ -249,61 +246,8 @@ def load_rules(extra: list[str] | None = None) -> RuleSet:
     return ruleset
 
 
-class _Reader:
-    """Validation helpers that know which file they read, for one-line errors."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def fail(self, where: Any, message: str) -> QcheckError:
-        line = line_of(where)
-        return QcheckError(f"line {line}: {message}" if line else message, self.path)
-
-    def mapping(self, value: Any, what: str, parent: Any = None) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(parent if parent is not None else value,
-                            f"{what} must be a mapping, got {_type(value)}")
-        return value
-
-    def keys(self, value: dict, allowed: set[str], what: str) -> None:
-        unknown = [k for k in value if k not in allowed]
-        if unknown:
-            raise self.fail(value, f"unknown key {unknown[0]!r} in {what}; allowed: "
-                                   f"{', '.join(sorted(allowed))}")
-
-    def text(self, value: Any, what: str, where: Any, optional: bool = True) -> str | None:
-        if value is None and optional:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"{what} must be a non-empty string")
-        return value.strip()
-
-    def names(self, value: Any, what: str, where: Any) -> list[str]:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(where, f"{what} must be a list of strings")
-        return list(value)
-
-    def expression(self, value: Any, what: str, where: Any) -> expr.Expr | None:
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            value = str(value)
-        try:
-            return expr.parse(value, set(FACTS))
-        except expr.ExprError as error:
-            raise self.fail(where, f"{what}: {error}") from None
-
-
-def _type(value: Any) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
 def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
-    reader = _Reader(path)
+    reader = Reader(path, set(FACTS))
     if not os.path.isfile(path):
         raise QcheckError("no such rule file; pass a YAML file to --rules", path)
     data = load(path)
@@ -371,7 +315,7 @@ def _load_file(ruleset: RuleSet, path: str, shipped: bool) -> None:
         _load_operator(ruleset, reader, reader.mapping(entry, "an operator entry", data))
 
 
-def _march_dtypes(reader: _Reader, spec: dict, name: str, parent: March | None) -> dict[str, str]:
+def _march_dtypes(reader: Reader, spec: dict, name: str, parent: March | None) -> dict[str, str]:
     """The march's `dtypes` over its parent's (or, redefining a march, the earlier definition's)."""
     own = spec.get("dtypes")
     if own is not None:
@@ -389,7 +333,7 @@ def _march_dtypes(reader: _Reader, spec: dict, name: str, parent: March | None) 
     return dtypes
 
 
-def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
+def _load_operator(ruleset: RuleSet, reader: Reader, entry: dict) -> None:
     march_names = set(ruleset.marches)
     reader.keys(entry, _OPERATOR_KEYS | march_names, f"operator {entry.get('name', '?')}")
     name = reader.text(entry.get("name"), "name", entry, optional=False)
@@ -455,7 +399,7 @@ def _load_operator(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
         raise reader.fail(entry, f"{name} is judged as one layer (group: true) but names no modules")
 
 
-def _pattern_names(reader: _Reader, value: Any, name: str, entry: dict) -> list[str]:
+def _pattern_names(reader: Reader, value: Any, name: str, entry: dict) -> list[str]:
     names = reader.names(value, f"patterns of {name}", entry)
     for pattern in names:
         if pattern not in PATTERNS:
@@ -464,7 +408,7 @@ def _pattern_names(reader: _Reader, value: Any, name: str, entry: dict) -> list[
     return names
 
 
-def _validate_block(reader: _Reader, block: dict, what: str) -> None:
+def _validate_block(reader: Reader, block: dict, what: str) -> None:
     reader.keys(block, _BLOCK_KEYS, what)
     if "supported" in block and not isinstance(block["supported"], bool):
         raise reader.fail(block, f"supported in {what} must be true or false")
@@ -504,61 +448,12 @@ def _validate_block(reader: _Reader, block: dict, what: str) -> None:
             reader.expression(item.get(key), f"{key} of {cid}", item)
         for key in ("advice", "note", "table"):
             reader.text(item.get(key), key, item)
-        _validate_readings(reader, item, cid)
+        readings.validate(reader, item, cid)
     if "drop" in block:
         block["drop"] = reader.names(block["drop"], "drop", block)  # `drop: kernel` is one id
 
 
-def _validate_readings(reader: _Reader, item: dict, cid: str) -> None:
-    """`readings:` with either `settled_by: {reading, source}` or `unsettled: why`."""
-    has_readings = "readings" in item
-    if not has_readings:
-        for key in ("settled_by", "unsettled"):
-            if key in item:
-                raise reader.fail(item, f"{key} of {cid} needs the readings it speaks of (a readings list)")
-        return
-    readings = item["readings"]
-    if not isinstance(readings, list) or len(readings) < 2:
-        raise reader.fail(item, f"readings of {cid} must be a list of at least two readings "
-                                "(one reading is a plain check)")
-    if "check" in item:
-        raise reader.fail(item, f"{cid} has readings: its check is the settled reading's, so give no "
-                                "check of its own")
-    names = []
-    for reading in readings:
-        reading = reader.mapping(reading, f"a reading of {cid}", item)
-        reader.keys(reading, _READING_KEYS, f"a reading of {cid}")
-        name = reader.text(reading.get("name"), f"reading name in {cid}", reading, optional=False)
-        if not name.replace("_", "").isalnum() or not name.islower():
-            raise reader.fail(reading, f"reading name {name!r} in {cid} must be lower_snake_case")
-        if name in names:
-            raise reader.fail(reading, f"reading {name!r} appears twice in {cid}")
-        names.append(name)
-        if reading.get("check") is None:
-            raise reader.fail(reading, f"reading {name} of {cid} needs a check")
-        if isinstance(reading.get("check"), bool):
-            reading["check"] = str(reading["check"])
-        reader.expression(reading["check"], f"check of reading {name} of {cid}", reading)
-        reader.text(reading.get("says"), f"says of reading {name} of {cid}", reading, optional=False)
-        reader.text(reading.get("source"), f"source of reading {name} of {cid}", reading)
-    settled, unsettled = item.get("settled_by"), item.get("unsettled")
-    if (settled is None) == (unsettled is None):
-        raise reader.fail(item, f"{cid} has readings: say which one a document settles on (settled_by: "
-                                "{reading, source}) or why none does (unsettled: ...), exactly one of them")
-    if settled is not None:
-        settled = reader.mapping(settled, f"settled_by of {cid}", item)
-        reader.keys(settled, _SETTLED_KEYS, f"settled_by of {cid}")
-        chosen = reader.text(settled.get("reading"), f"settled_by.reading of {cid}", settled, optional=False)
-        if chosen not in names:
-            raise reader.fail(settled, f"settled_by of {cid} names reading {chosen!r}; its readings are "
-                                       f"{', '.join(names)}")
-        reader.text(settled.get("source"), f"settled_by.source of {cid} (the document that settles it)",
-                    settled, optional=False)
-    else:
-        reader.text(unsettled, f"unsettled of {cid} (why no document settles it)", item, optional=False)
-
-
-def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_same: bool,
+def _validate_dtypes(reader: Reader, value: Any, what: str, where: Any, allow_same: bool,
                      nested: bool = False) -> Any:
     """The dtypes as the resolver reads them: `qint8` becomes [qint8]; one level of mapping."""
     if allow_same and value == "same":
@@ -574,7 +469,7 @@ def _validate_dtypes(reader: _Reader, value: Any, what: str, where: Any, allow_s
     return names
 
 
-def _op_names(reader: _Reader, value: Any, what: str, where: Any) -> list[str]:
+def _op_names(reader: Reader, value: Any, what: str, where: Any) -> list[str]:
     names = reader.names(value, what, where)
     for name in names:
         if not _OP_NAME.match(name):
@@ -591,13 +486,13 @@ _OUTPUTS = ("out", "outs")  # the composite node's first output, and all of them
 _REFERENCE = re.compile(r"^([A-Za-z]\w*)(?:\[(-?\d+)\])?$")  # gate, pieces[0]
 
 
-def _identifier(reader: _Reader, value: Any, what: str, where: Any) -> str:
+def _identifier(reader: Reader, value: Any, what: str, where: Any) -> str:
     if not isinstance(value, str) or not value.isidentifier() or value.startswith("_"):
         raise reader.fail(where, f"{what} must be a name (letters, digits, _), got {value!r}")
     return value
 
 
-def _load_composite(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
+def _load_composite(ruleset: RuleSet, reader: Reader, entry: dict) -> None:
     """A composite entry: checked here as far as one file can tell; the rows its parts name are
     checked once every file is loaded (_validate_composites)."""
     reader.keys(entry, _COMPOSITE_KEYS, f"composite {entry.get('name', '?')}")
@@ -672,7 +567,7 @@ def _load_composite(ruleset: RuleSet, reader: _Reader, entry: dict) -> None:
     ruleset._composites_by_target.clear()
 
 
-def _load_part(reader: _Reader, item: dict, what: str, known: set[str], written: set[str],
+def _load_part(reader: Reader, item: dict, what: str, known: set[str], written: set[str],
                arguments: list[str]) -> CompositePart:
     reader.keys(item, _PART_KEYS, f"a part of {what}")
     part_id = _identifier(reader, item.get("id"), f"part id of {what}", item)
@@ -709,7 +604,7 @@ def _load_part(reader: _Reader, item: dict, what: str, known: set[str], written:
     return CompositePart(part_id, row, op, args, out, {}, when, note, line_of(item))
 
 
-def _shape_expression(reader: _Reader, value: Any, what: str, where: Any, known: set[str]) -> expr.Expr:
+def _shape_expression(reader: Reader, value: Any, what: str, where: Any, known: set[str]) -> expr.Expr:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise reader.fail(where, f"{what} must be an expression")
     try:
@@ -722,7 +617,7 @@ def _shape_expression(reader: _Reader, value: Any, what: str, where: Any, known:
         raise reader.fail(where, f"{what}: {message}") from None
 
 
-def _tensor_reference(reader: _Reader, value: Any, what: str, where: Any, known: set[str]) -> TensorRef | None:
+def _tensor_reference(reader: Reader, value: Any, what: str, where: Any, known: set[str]) -> TensorRef | None:
     if value is None:
         return None
     found = _REFERENCE.match(value) if isinstance(value, str) else None
@@ -732,7 +627,7 @@ def _tensor_reference(reader: _Reader, value: Any, what: str, where: Any, known:
     return TensorRef(found.group(1), int(found.group(2)) if found.group(2) is not None else None)
 
 
-def _part_argument(reader: _Reader, value: Any, what: str, where: Any, known: set[str], written: set[str]) -> Any:
+def _part_argument(reader: Reader, value: Any, what: str, where: Any, known: set[str], written: set[str]) -> Any:
     """A tensor by name (`gate`, `pieces[0]`), a value computed from the op's arguments and shapes
     (`dim % len(out)`), or a literal number."""
     if value is None or isinstance(value, (bool, int, float)):
@@ -946,22 +841,11 @@ def _dtype_constraints(op: Operator, march: str, block: dict, path: str) -> list
 def _constraint(op: Operator, march: str, item: dict, path: str) -> Constraint:
     check = expr.parse(item["check"], set(FACTS)) if item.get("check") is not None else None
     when = expr.parse(item["when"], set(FACTS)) if item.get("when") is not None else None
-    readings = tuple(Reading(name=r["name"].strip(), check=expr.parse(r["check"], set(FACTS)),
-                             says=r["says"].strip(), source=(r.get("source") or "").strip() or None)
-                     for r in item.get("readings") or ())
-    settled = item.get("settled_by") or {}
-    kind = "expr" if check is not None else "static"
-    if readings:
-        chosen = next((r for r in readings if r.name == settled.get("reading")), None)
-        check, kind = (chosen.check, "expr") if chosen is not None else (None, "readings")
+    judged = readings.fields(item, set(FACTS), check, "expr" if check is not None else "static")
     return Constraint(
-        id=f"{march}.{op.id}.{item['id']}", march=march, operator=op.name,
-        kind=kind, says=item["says"].strip(),
-        severity=item.get("severity", "error"), check=check, when=when, advice=item.get("advice"),
-        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item),
-        readings=readings, settled_by=settled.get("reading"),
-        settled_source=(settled.get("source") or "").strip() or None,
-        unsettled=" ".join(str(item["unsettled"]).split()) if item.get("unsettled") else None)
+        id=f"{march}.{op.id}.{item['id']}", march=march, operator=op.name, says=item["says"].strip(),
+        severity=item.get("severity", "error"), when=when, advice=item.get("advice"),
+        note=item.get("note"), table=item.get("table"), file=path, line=line_of(item), **judged)
 
 
 def _unsupported(ruleset: RuleSet, op: Operator, march: str, block: dict | None, path: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from qcheck import readings
 from qcheck.patterns import PATTERNS
 from qcheck.rules import Composite, Constraint, RuleSet, TensorRef
 
@@ -31,27 +32,16 @@ def rows(rules: RuleSet, marches: list[str], operators: list[str] | None = None)
                 "constraints": [{"id": c.id, "kind": c.kind, "severity": c.severity, "says": c.says,
                                  "check": c.check.text if c.check else None,
                                  "when": c.when.text if c.when else None,
-                                 **({"readings": _readings(c)} if c.readings else {})}
+                                 **({"readings": readings.describe(c)} if c.readings else {})}
                                 for c in rule.constraints if c.kind not in ("dtype",)],
             })
     return found
 
 
-def _readings(c: Constraint) -> dict:
-    """A constraint's readings as data: which are judged, and what settles them (or why nothing does)."""
-    return {"settled_by": c.settled_by, "source": c.settled_source, "unsettled": c.unsettled,
-            "readings": [{"name": r.name, "check": r.check.text, "says": r.says, "source": r.source,
-                          "judged": c.settled_by in (None, r.name)} for r in c.readings]}
-
-
-def _readings_cell(readings: dict) -> str:
-    """The readings in a few words, for the markdown table."""
-    names = [r["name"] for r in readings["readings"]]
-    if readings["settled_by"]:
-        others = ", ".join(f"`{n}`" for n in names if n != readings["settled_by"])
-        return f" (reading `{readings['settled_by']}`, settled by a vendor document; not {others})"
-    listed = ", ".join(f"`{n}`" for n in names)
-    return f" (unsettled readings {listed}: fails only when all are broken, warns when some are)"
+# What an unsettled cell does to a layer of the PyTorch flow (qcheck.readings wording).
+TORCH_EFFECT = ("the layer fails only when it breaks every reading, and gets a warning naming the broken "
+                "ones when it breaks some")
+TORCH_CELL = "fails only when all are broken, warns when some are"
 
 
 def render_rules(rules: RuleSet, marches: list[str], operators: list[str] | None, fmt: str) -> str:
@@ -122,7 +112,7 @@ def markdown(rules: RuleSet, marches: list[str], operators: list[str] | None = N
                 state += f" (as {row['via']})"
             dtypes = "<br>".join(f"{k}: {v}" for k, v in row["dtypes"].items())
             constraints = "<br>".join(
-                f"`{c['id']}` {c['says']}" + (_readings_cell(c["readings"]) if c.get("readings") else "")
+                f"`{c['id']}` {c['says']}" + (readings.markdown_cell(c["readings"], TORCH_CELL) if c.get("readings") else "")
                 for c in row["constraints"])
             out.append(f"| `{row['operator']}` | {state} | {_cell(dtypes)} | {_cell(constraints)} |")
         out.append("")
@@ -171,23 +161,6 @@ def _overview(rules: RuleSet, marches: list[str], operators: list[str] | None) -
     return out
 
 
-def _explain_readings(c: Constraint) -> list[str]:
-    if c.settled_by:
-        lines = [f"  readings:  settled: {c.settled_by} (a vendor document decides; the others are not applied)",
-                 f"             source: {' '.join((c.settled_source or '').split())}"]
-    else:
-        lines = ["  readings:  unsettled (no vendor document decides): the layer fails only when it breaks "
-                 "every reading, and gets a warning naming the broken ones when it breaks some",
-                 f"             why: {c.unsettled}"]
-    for r in c.readings:
-        state = ("applied" if r.name == c.settled_by else "not applied") if c.settled_by else "judged"
-        lines.append(f"    - {r.name} ({state}): {r.says}")
-        lines.append(f"        check:  {r.check.text}")
-        if r.source:
-            lines.append(f"        source: {' '.join(r.source.split())}")
-    return lines
-
-
 def explain(rules: RuleSet, c: Constraint) -> str:
     op = rules.operators[c.operator]
     lines = [f"{c.id}", "", f"  {c.says}", "",
@@ -201,7 +174,7 @@ def explain(rules: RuleSet, c: Constraint) -> str:
     if c.kind == "dtype":
         lines.append(f"  allowed:   {', '.join(c.allowed)} ({c.role})")
     if c.readings:
-        lines.extend(_explain_readings(c))
+        lines.extend(readings.explain_lines(c, TORCH_EFFECT))
     if c.via:
         lines.append(f"  same as:   {c.via} (the table's 参考 {c.via})")
     for name in op.patterns:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from qcheck import expr
 from qcheck.errors import QcheckError
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -118,3 +119,58 @@ def load(path: str) -> Any:
 
 def line_of(value: Any) -> int:
     return getattr(value, "line", 0)
+
+
+class Reader:
+    """Validation helpers that know which file they read, for one-line errors; `facts`: the
+    names a constraint expression may use."""
+
+    def __init__(self, path: str, facts: set[str] | frozenset[str] = frozenset()):
+        self.path = path
+        self.facts = set(facts)
+
+    def fail(self, where: Any, message: str) -> QcheckError:
+        line = line_of(where)
+        return QcheckError(f"line {line}: {message}" if line else message, self.path)
+
+    def mapping(self, value: Any, what: str, parent: Any = None) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(parent if parent is not None else value,
+                            f"{what} must be a mapping, got {type_name(value)}")
+        return value
+
+    def keys(self, value: dict, allowed: set[str], what: str) -> None:
+        unknown = [k for k in value if k not in allowed]
+        if unknown:
+            raise self.fail(value, f"unknown key {unknown[0]!r} in {what}; allowed: "
+                                   f"{', '.join(sorted(allowed))}")
+
+    def text(self, value: Any, what: str, where: Any, optional: bool = True) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, f"{what} must be a non-empty string")
+        return value.strip()
+
+    def names(self, value: Any, what: str, where: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(where, f"{what} must be a list of strings")
+        return list(value)
+
+    def expression(self, value: Any, what: str, where: Any) -> expr.Expr | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            value = str(value)
+        try:
+            return expr.parse(value, self.facts)
+        except expr.ExprError as error:
+            raise self.fail(where, f"{what}: {error}") from None
+
+
+def type_name(value: Any) -> str:
+    return "nothing" if value is None else type(value).__name__

@@ -26,6 +26,9 @@ class Probe:
     then: str | None = None  # an op reading the node's first output (Add: twice): the node is then not last
     before: list = field(default_factory=list)  # (op, attrs) nodes computing the second input from the model input
     domain: str = ""  # the node's op domain (a custom op: GridSample as the toolchain exports it)
+    # ids of `expect` whose unsettled cell the node breaks under some readings only: info findings,
+    # the node stays on the BPU (qcheck.readings)
+    some: set[str] = field(default_factory=set)
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
@@ -145,11 +148,13 @@ def build(probe: Probe):
 
     inputs = ["x"]
     initializers = []
-    if isinstance(probe.weight, str):  # "scales:1,1,2,2" (Resize) or "shape:1,4" (Reshape)
-        kind, _, values = probe.weight.partition(":")
+    if isinstance(probe.weight, str):  # "scales:1,1,2,2" (Resize; "...|roi:STARTS,ENDS") or "shape:1,4" (Reshape)
+        text, _, roi = probe.weight.partition("|roi:")
+        kind, _, values = text.partition(":")
         numbers = [float(v) for v in values.split(",")]
         if kind == "scales":
-            initializers += [numpy_helper.from_array(np.zeros(0, dtype=np.float32), "roi"),
+            roi_values = [float(v) for v in roi.split(",")] if roi else []
+            initializers += [numpy_helper.from_array(np.array(roi_values, dtype=np.float32), "roi"),
                              numpy_helper.from_array(np.array(numbers, dtype=np.float32), "scales")]
             inputs += ["roi", "scales"]
         else:
@@ -238,9 +243,14 @@ def _pairs():
         ct("x5_convt_stride_past", {"bayes_e.onnx.conv_transpose.stride"}, s=1),
         ct("x5_convt_channels_past", {"bayes_e.onnx.conv_transpose.channels"}, c=2049),
         ct("x5_convt_dilation_past", {"bayes_e.onnx.conv_transpose.dilation"}, d=2),
-        # an even stride: padding up to kernel / stride (4 / 2 = 2); an odd one is not judged
+        # an even stride: padding up to kernel / stride (4 / 2 = 2)
         ct("x5_convt_padding_ok", set(), k=(4, 4), s=2, pad=2),
         ct("x5_convt_padding_past", {"bayes_e.onnx.conv_transpose.padding_even_stride"}, k=(4, 4), s=2, pad=3),
+        # an odd stride: padding below kernel / stride, 4 / 3 read as 1.33 or as 1 (unsettled)
+        ct("x5_convt_padding_odd_ok", set(), k=(4, 4), s=3, pad=0),
+        replace(ct("x5_convt_padding_odd_some", {"bayes_e.onnx.conv_transpose.padding_odd_stride"}, k=(4, 4), s=3,
+                   pad=1), some={"bayes_e.onnx.conv_transpose.padding_odd_stride"}),
+        ct("x5_convt_padding_odd_past", {"bayes_e.onnx.conv_transpose.padding_odd_stride"}, k=(4, 4), s=3, pad=2),
         # one phase of a 7x7 kernel at stride 2 reads 4x4 taps: 16 x 2047 = 32752, 16 x 2048 = 32768
         P("x5_convt_phase_ok", "bayes_e", "ConvTranspose", (1, 2047, 8, 8), set(), weight=(2047, 1, 7, 7),
           attrs={"kernel_shape": [7, 7], "strides": [2, 2]}),
@@ -354,6 +364,13 @@ def _pairs():
           attrs={"mode": "nearest", "coordinate_transformation_mode": "asymmetric"}, weight="scales:1,1,2,2"),
         P("x5_resize_coordinate_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.coordinate_mode"},
           attrs={"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, weight="scales:1,1,2,2"),
+        # tf_crop_and_resize on a 5 x 5 map: roi borders x 4 must be whole pixels, N and C uncropped
+        *[P(f"{board}_resize_crop_{name}", march, "Resize", (1, 2, 5, 5), {f"{march}.onnx.resize.crop_roi"} if past else set(),
+            attrs={"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize"},
+            weight=f"scales:1,1,2,2|roi:{roi}")
+          for board, march in [("x5", "bayes_e"), ("x3", "bernoulli2")]
+          for name, roi, past in [("ok", "0,0,0.25,0,1,1,0.75,1", False), ("borders_past", "0,0,0.3,0,1,1,0.75,1", True),
+                                  ("channels_past", "0,0.5,0.25,0,1,1,0.75,1", True)]],
         P("x5_depth_to_space_ok", "bayes_e", "DepthToSpace", (1, 16, 4, 4), set(), attrs={"blocksize": 2}),
         P("x5_depth_to_space_blocksize_past", "bayes_e", "DepthToSpace", (1, 64, 4, 4),
           {"bayes_e.onnx.depth_to_space.blocksize"}, attrs={"blocksize": 4}),
@@ -457,13 +474,14 @@ def _mirrored():
         x5, ultra = rules.row(probe.op, "bayes_e"), rules.row(probe.op, "bayes")
         if x5 is None or ultra is None or ultra.placement != x5.placement:
             continue
-        same = lambda row: {(c.id.split(".")[-1], c.check.text, c.when.text if c.when else None)  # noqa: E731
+        same = lambda row: {(c.id.split(".")[-1], c.check.text if c.check else None,  # noqa: E731
+                             c.when.text if c.when else None, tuple(r.check.text for r in c.readings))
                             for c in row.constraints}
         if not same(ultra) <= same(x5):
             continue
         expect = _on_ultra(probe.expect, {c.id for c in x5.constraints}, {c.id for c in ultra.constraints})
         found.append(replace(probe, name=probe.name.replace("x5_", "ultra_", 1), march="bayes", expect=expect,
-                             attrs=dict(probe.attrs)))
+                             attrs=dict(probe.attrs), some=expect & _on_ultra(probe.some, set(), set())))
     return found
 
 
@@ -479,7 +497,8 @@ def _more_pairs():
     ids = lambda op, march: {c.id for c in rules.row(op, march).constraints}  # noqa: E731
     # the X5 Conv and ConvTranspose probes but those at the filter size, where Ultra's limit differs
     found = [P(p.name.replace("x5_", "ultra_", 1), "bayes", p.op, p.input,
-               _on_ultra(p.expect, ids(p.op, "bayes_e"), ids(p.op, "bayes")), dict(p.attrs), p.weight, then=p.then)
+               _on_ultra(p.expect, ids(p.op, "bayes_e"), ids(p.op, "bayes")), dict(p.attrs), p.weight, then=p.then,
+               some=_on_ultra(p.some, set(), set()))
              for p in PROBES if p.march == "bayes_e" and p.op in ("Conv", "ConvTranspose")
              and "weight" not in p.name and "phase" not in p.name]
     found += [
@@ -528,6 +547,7 @@ def _more_pairs():
                   P(f"ultra_{op}_past", "bayes", op, (1, 1, 1, 1, 2, 2), {f"bayes.onnx.{op.lower()}.rank"},
                     weight=(1,), run_on_bpu=True)]
     x3 = "bernoulli2"
+    gemm8, gemm32 = "bernoulli2.onnx.gemm.int8_output_size", "bernoulli2.onnx.gemm.int32_output_size"
     ct = lambda name, expect, k=(2, 2), s=2, c=8, pad=0, d=1: P(  # noqa: E731
         name, x3, "ConvTranspose", (1, c, 8, 8), expect, weight=(c, 1, *k),
         attrs={"kernel_shape": list(k), "strides": [s, s], "group": c, "pads": [pad] * 4, "dilations": [d, d]})
@@ -572,8 +592,20 @@ def _more_pairs():
         P("x3_sum_shapes_past", x3, "Sum", (1, 2, 4, 4), {"bernoulli2.onnx.sum.shapes"}, weight=(1, 1, 4, 4)),
         P("x3_div_ok", x3, "Div", (1, 2, 4, 4), set(), twice=True),
         P("x3_div_past", x3, "Div", (1, 2, 4, 4), {"bernoulli2.onnx.div.feature_inputs"}, weight=(1,)),
-        P("x3_gemm_ok", x3, "Gemm", (1, 16384), set(), weight=(16384, 2)),
-        P("x3_gemm_past", x3, "Gemm", (1, 16385), {"bernoulli2.onnx.gemm.channels"}, weight=(16385, 2)),
+        # X3 Gemm: at most 16384 features (rule 2), and H x W/8 x C/4 within 1024 when a BPU node
+        # reads it (rule 3), below 2048 when none does (rule 4): W/8 and C/4 exact, or rounded up to
+        # 8W4C (at most 4096 and 8188 features; unsettled)
+        P("x3_gemm_ok", x3, "Gemm", (1, 8188), set(), weight=(8188, 2)),
+        P("x3_gemm_int32_some", x3, "Gemm", (1, 8189), {gemm32}, weight=(8189, 2), some={gemm32}),
+        P("x3_gemm_channels_ok", x3, "Gemm", (1, 16384), {gemm32}, weight=(16384, 2), some={gemm32}),
+        P("x3_gemm_past", x3, "Gemm", (1, 16385), {"bernoulli2.onnx.gemm.channels", gemm32}, weight=(16385, 2),
+          some={gemm32}),
+        P("x3_gemm_int32_past", x3, "Gemm", (1, 65536), {"bernoulli2.onnx.gemm.channels", gemm32},
+          weight=(65536, 2)),
+        P("x3_gemm_int8_ok", x3, "Gemm", (1, 4096), set(), weight=(4096, 2), then="Relu"),
+        P("x3_gemm_int8_some", x3, "Gemm", (1, 4097), {gemm8}, weight=(4097, 2), then="Relu", some={gemm8}),
+        P("x3_gemm_int8_past", x3, "Gemm", (1, 32769), {"bernoulli2.onnx.gemm.channels", gemm8},
+          weight=(32769, 2), then="Relu"),
         P("x3_gap_ok", x3, "GlobalAveragePool", (1, 2, 64, 128), set()),
         P("x3_gap_past", x3, "GlobalAveragePool", (1, 2, 65, 128), {"bernoulli2.onnx.global_average_pool.input_size"}),
         P("x3_gmp_ok", x3, "GlobalMaxPool", (1, 2, 1024, 1024), set()),

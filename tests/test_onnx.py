@@ -35,8 +35,12 @@ def test_probe(probe, tmp_path):
     report = check_onnx(path, probe.march, run_on_bpu=["probe"] if probe.run_on_bpu else [])
     node = _node(report, "probe")
     assert {f.rule for f in node.findings} == probe.expect, [f.message for f in node.findings]
-    if not probe.expect:
+    unsettled = {c.id for c in load_onnx_rules().constraints() if c.kind == "readings"}
+    assert {f.rule for f in node.findings if f.rule in unsettled and f.severity == "info"} == probe.some
+    if not probe.expect - probe.some:
         assert node.region == "bpu" and node.subgraph == 1
+    elif probe.expect & unsettled - probe.some:
+        assert node.region == "cpu"
 
 
 def test_probe_coverage():
@@ -47,6 +51,11 @@ def test_probe_coverage():
     passing = {(p.march, GENERAL if p.general else p.op) for p in PROBES if not p.expect}
     constraints = rules.constraints()
     missing = [c.id for c in constraints if c.id not in failing or (c.march, c.operator) not in passing]
+    # an unsettled cell: also a probe breaking some readings only (the node stays on the BPU) and
+    # one breaking every reading (it falls to the CPU)
+    some = {rule for p in PROBES for rule in p.some}
+    every = {rule for p in PROBES for rule in p.expect - p.some}
+    missing += [c.id for c in constraints if c.kind == "readings" and (c.id not in some or c.id not in every)]
     placements = set(rules.placement_ids())
     print(f"ONNX constraints with a probe pair: {len(constraints) - len(missing)} of {len(constraints)}; "
           f"placement ids probed: {len(placements & failing)} of {len(placements)}")
@@ -306,3 +315,26 @@ def test_missing_onnx_package_is_one_clear_line(tmp_path):
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and "qcheck[onnx]" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("item, message", [
+    ("{id: c, says: s, readings: [{name: a, check: 'rank == 4', says: a}, {name: b, check: 'rank == 3', says: b}]}",
+     "say which one a document settles on"),
+    ("{id: c, says: s, check: 'rank == 4', readings: [{name: a, check: 'rank == 4', says: a}, "
+     "{name: b, check: 'rank == 3', says: b}], unsettled: why}", "give no check of its own"),
+    ("{id: c, says: s, readings: [{name: a, check: 'rank == 4', says: a}], unsettled: why}", "at least two readings"),
+    ("{id: c, says: s, readings: [{name: a, check: 'colour == 4', says: a}, {name: b, check: 'rank == 3', says: b}], "
+     "unsettled: why}", "colour"),
+    ("{id: c, says: s, readings: [{name: a, check: 'rank == 4', says: a}, {name: b, check: 'rank == 3', says: b}], "
+     "settled_by: {reading: z, source: doc}}", "names reading 'z'"),
+])
+def test_broken_onnx_readings_name_the_file_and_line(tmp_path, item, message):
+    """The ONNX lists' readings are validated as the PyTorch table's are: one line naming the file."""
+    from qcheck.errors import QcheckError
+
+    path = tmp_path / "extra.yaml"
+    path.write_text(f"operators:\n  - op: Relu\n    bayes_e:\n      constraints:\n        - {item}\n")
+    with pytest.raises(QcheckError) as raised:
+        load_onnx_rules([str(path)])
+    assert message in str(raised.value) and "line 5" in str(raised.value)
+    assert raised.value.path == str(path)

@@ -8,7 +8,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
-from qcheck import expr
+from qcheck import expr, readings
 from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
 from qcheck.partition import bpu_roots, subgraph_numbers
@@ -197,27 +197,63 @@ def judge(node, model: OnnxModel, row, march: str, moved_to_bpu: bool, general=N
         return "cpu", [Finding(rule=placement_id(row), severity="info", message=placement_sentence(row),
                                advice=row.advice, observed={"op_type": node.op_type})]
     facts = {**node_facts(node, model), **(placement_facts or {})}
-    broken = []
+    findings = []
     for c in row.constraints + (general.constraints if general else []):
         try:
             if c.when is not None and not c.when.evaluate(facts):
                 continue
-            if c.check.evaluate(facts):
-                continue
+            finding = _judge_readings(c, facts) if c.kind == "readings" else _judge_check(c, facts)
         except expr.Unknown:
             continue  # a fact this node does not have (no shape inferred): not judged
-        observed = {name: facts[name] for name in c.check.names if name in facts}
-        shown = ", ".join(f"{k}={v}" for k, v in observed.items())
-        broken.append(Finding(rule=c.id, severity="warning",
-                              message=f"{c.says} (observed {shown}): runs on the CPU", advice=c.advice,
-                              observed=observed, allowed=c.check.text))
+        if finding is not None:
+            findings.append(finding)
+    broken = [f for f in findings if f.severity == "warning"]  # each moves the node to the CPU
     if row.placement == "cpu_default" and not moved_to_bpu:
         advice = (f"run_on_bpu: add `--run-on-bpu {node.name}` (the toolchain's node_info / run_on_bpu) to "
                   "move it to the BPU" + ("; it then breaks: " + "; ".join(f.message for f in broken)
                                           if broken else "; it meets the BPU limits"))
         return "cpu", [Finding(rule=placement_id(row), severity="info", message=placement_sentence(row),
                                advice=advice, observed={"op_type": node.op_type})]
-    return ("cpu" if broken else "bpu"), broken
+    return ("cpu" if broken else "bpu"), findings
+
+
+def _observed(names, facts: dict) -> tuple[dict, str]:
+    observed = {name: facts[name] for name in dict.fromkeys(names) if name in facts}
+    return observed, ", ".join(f"{k}={v}" for k, v in observed.items())
+
+
+def _judge_check(c, facts: dict) -> Finding | None:
+    if c.check.evaluate(facts):
+        return None
+    observed, shown = _observed(c.check.names, facts)
+    return Finding(rule=c.id, severity="warning", message=f"{c.says} (observed {shown}): runs on the CPU",
+                   advice=c.advice, observed=observed, allowed=c.check.text)
+
+
+def _judge_readings(c, facts: dict) -> Finding | None:
+    """An unsettled cell (qcheck.readings): the node falls to the CPU only when it breaks every
+    reading; breaking some keeps it on the BPU with an info finding naming the reading under
+    which the converter would move it."""
+    outcomes = readings.outcomes(c, facts)
+    broken = [r for r in c.readings if outcomes[r.name] is False]
+    if not broken:
+        return None
+    holding = [r for r in c.readings if outcomes[r.name] is not False]
+    observed, shown = _observed([n for r in c.readings for n in r.check.names], facts)
+    if not holding:
+        return Finding(rule=c.id, severity="warning",
+                       message=f"{c.says}: broken under every reading of the list's cell "
+                               f"({', '.join(r.name for r in broken)}) (observed {shown}): runs on the CPU",
+                       advice=c.advice, observed=observed,
+                       allowed=" or ".join(f"({r.check.text})" for r in c.readings))
+    names = " and ".join(repr(r.name) for r in broken)
+    return Finding(rule=c.id, severity="info",
+                   message=f"{c.says}: broken under the reading {names} ({'; '.join(r.says for r in broken)}), "
+                           f"under which it would run on the CPU, but not under "
+                           f"{'; '.join(f'{r.name!r}: {r.says}' for r in holding)}; placed on the BPU since no "
+                           f"document settles the reading: {c.unsettled} (observed {shown})",
+                   advice=c.advice, observed=observed,
+                   allowed=" and ".join(f"({r.check.text})" for r in broken))
 
 
 def model_rules(model: OnnxModel) -> list[Finding]:

@@ -135,6 +135,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     if node.op_type == "Resize":  # opset 11's default
         mode = a.get("coordinate_transformation_mode", "half_pixel")
         facts["coordinate_mode"] = mode.decode() if isinstance(mode, bytes) else str(mode)
+        facts.update(_crop_roi(node, model, first))
     if node.op_type == "GridSample":  # the toolchain's custom op; torch's defaults
         facts.setdefault("mode", "bilinear")
         padding = a.get("padding_mode", "zeros")
@@ -228,3 +229,23 @@ def _x3_matmul_listed(a: tuple, b: tuple, a_constant: bool, b_constant: bool) ->
             return len(b) == 2 and (a[0] == 1 or a[1] > 1)
         return False
     return len(a) == 4 and a[0] == 1 and b_batch_11x  # two feature maps: 1 x B x M x K against 1 x 1 x K x N
+
+
+def _crop_roi(node: OnnxNode, model: OnnxModel, first) -> dict[str, Any]:
+    """Resize's roi (input 1: starts then ends per axis, in normalized coordinates), as the lists'
+    tf_crop_and_resize limits read it: a constant, cropping H and W only, whose borders
+    start x (size - 1) and end x (size - 1) land on whole pixels."""
+    roi = node.inputs[1] if len(node.inputs) > 1 else ""
+    if not roi:
+        return {"roi_constant": False}
+    if roi not in model.constant_values:
+        return {"roi_constant": False}
+    values = model.constants.get(roi)
+    found: dict[str, Any] = {"roi_constant": True}
+    if values is None or first is None or len(values) != 2 * len(first) or len(first) != 4:
+        return found  # too large to keep inline, or no shape: the borders stay unknown
+    starts, ends = values[:4], values[4:]
+    found["roi_hw_only"] = all(float(starts[i]) == 0 and float(ends[i]) == 1 for i in (0, 1))
+    borders = [float(v) * (first[axis] - 1) for axis in (2, 3) for v in (starts[axis], ends[axis])]
+    found["roi_whole_borders"] = all(abs(b - round(b)) < 1e-6 for b in borders)
+    return found

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from qcheck import expr
+from qcheck import expr, readings
+from qcheck.constraint import Constraint
 from qcheck.errors import QcheckError
 from qcheck.paths import shipped_rules_dir
-from qcheck.constraint import Constraint
-from qcheck.yamlfile import line_of, load
+from qcheck.yamlfile import Reader, line_of, load
 
 MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5"}
 # bpu: on the BPU within its limits, else on the CPU | cpu: the CPU runs it | cpu_default: the CPU
@@ -58,6 +58,9 @@ FACTS = {
     "is_model_output": "one of the node's outputs is a model output",
     "coordinate_mode": "Resize's coordinate_transformation_mode (half_pixel when not set)",
     "padding_mode": "GridSample's padding_mode (zeros when not set)",
+    "roi_constant": "Resize's roi input is a constant (not computed by the model)",
+    "roi_hw_only": "Resize's roi leaves N and C whole (start 0, end 1): it crops H and W only",
+    "roi_whole_borders": "Resize's roi borders, start x (size - 1) and end x (size - 1) along H and W, are whole numbers",
     "blocksize": "the blocksize attribute (DepthToSpace, SpaceToDepth)",
     "pads_hw_only": "Pad pads only H and W of a 4-D input",
     "seq_batch": "the batch of a recurrent op's input X",
@@ -69,9 +72,13 @@ FACTS = {
     "matmul_broadcast_ok": "MatMul's higher dims broadcast as listed (A all broadcast or none; B's plain dims the highest)",
     "broadcast_kind": "how the second input meets the first: same, channel (N x C x 1 x 1), scalar or other",
 }
+# What an unsettled cell (qcheck.readings) does to a node of the PTQ flow.
+UNSETTLED_EFFECT = ("the node runs on the CPU only when it breaks every reading; breaking some keeps it on the "
+                    "BPU with an info finding naming the reading under which it would move")
+UNSETTLED_CELL = "the CPU only when all are broken, an info finding when some are"
 _ROW_KEYS = {"op", "ops", "id", "vendor_type", "note", *MARCHES}
 _BLOCK_KEYS = {"placement", "inherit", "constraints", "note", "advice", "table", "output_reshape"}
-_CONSTRAINT_KEYS = {"id", "check", "when", "says", "advice", "note", "table"}
+_CONSTRAINT_KEYS = {"id", "check", "when", "says", "advice", "note", "table", *readings.KEYS}
 
 
 @dataclass
@@ -137,8 +144,7 @@ def load_onnx_rules(extra: list[str] | None = None) -> OnnxRuleSet:
 
 
 def _fail(path: str, where, message: str) -> QcheckError:
-    line = line_of(where)
-    return QcheckError(f"line {line}: {message}" if line else message, path)
+    return Reader(path).fail(where, message)
 
 
 def _load_file(ruleset: OnnxRuleSet, path: str) -> None:
@@ -212,17 +218,17 @@ def _row(path, entry, op, op_id, march, block) -> OnnxRow:
             raise _fail(path, block, "each constraint must be a mapping")
         _known_keys(path, item, _CONSTRAINT_KEYS, "a constraint")
         cid, says = item.get("id"), item.get("says")
-        if not isinstance(cid, str) or not isinstance(says, str) or "check" not in item:
-            raise _fail(path, item, "a constraint needs id, check and says")
-        try:
-            check = expr.parse(str(item["check"]), set(FACTS))
-            when = expr.parse(str(item["when"]), set(FACTS)) if "when" in item else None
-        except expr.ExprError as error:
-            raise _fail(path, item, f"constraint {cid}: {error}") from None
+        if not isinstance(cid, str) or not isinstance(says, str) or ("check" not in item and "readings" not in item):
+            raise _fail(path, item, "a constraint needs id, check (or readings) and says")
+        reader = Reader(path, set(FACTS))
+        readings.validate(reader, item, cid)
+        check = reader.expression(item.get("check"), f"constraint {cid}", item)
+        when = reader.expression(item.get("when"), f"constraint {cid}", item)
         constraints.append(Constraint(
-            id=f"{march}.onnx.{op_id}.{cid}", march=march, operator=op, kind="expr", says=says.strip(),
-            severity="warning", check=check, when=when, advice=item.get("advice"), note=item.get("note"),
-            table=item.get("table"), file=path, line=line_of(item) or 0))
+            id=f"{march}.onnx.{op_id}.{cid}", march=march, operator=op, says=says.strip(),
+            severity="warning", when=when, advice=item.get("advice"), note=item.get("note"),
+            table=item.get("table"), file=path, line=line_of(item) or 0,
+            **readings.fields(item, set(FACTS), check, "expr")))
     return OnnxRow(op=op, id=op_id, march=march, placement=placement, constraints=constraints,
                    vendor_type=entry.get("vendor_type"), advice=block.get("advice"),
                    note=block.get("note") or entry.get("note"), table=block.get("table"),
@@ -240,8 +246,9 @@ def explain(rule_id: str, extra: list[str] | None = None) -> str | None:
                     else f"ONNX {c.operator} (PTQ flow)")
         lines = [c.id, "", f"  {c.says}", "", f"  operator:  {operator}",
                  f"  march:     {c.march} ({MARCHES[c.march]})",
-                 "  effect:    a node breaking it runs on the CPU, splitting the BPU part",
-                 f"  check:     {c.check.text}"]
+                 "  effect:    a node breaking it runs on the CPU, splitting the BPU part"]
+        if c.check is not None:
+            lines.append(f"  check:     {c.check.text}")
         if c.when is not None:
             lines.append(f"  when:      {c.when.text}")
         if row.placement == "cpu_default":
@@ -249,6 +256,8 @@ def explain(rule_id: str, extra: list[str] | None = None) -> str | None:
         for label, value in (("table", c.table), ("advice", c.advice), ("note", c.note)):
             if value:
                 lines.append(f"  {label + ':':<10} {' '.join(str(value).split())}")
+        if c.readings:
+            lines.extend(readings.explain_lines(c, UNSETTLED_EFFECT))
         lines.append(f"  defined:   {c.file}:{c.line}")
         return "\n".join(lines) + "\n"
     row = ruleset.find_row(rule_id)
@@ -294,7 +303,9 @@ def markdown(ruleset: OnnxRuleSet | None = None) -> str:
                 continue
             text = {"bpu": "BPU", "cpu": "CPU", "cpu_default": "CPU (BPU via run_on_bpu)",
                     "unsupported": "not supported", "folded": "folded"}[row.placement]
-            limits = "<br>".join(f"`{c.id.split('.')[-1]}`: {c.says}" for c in row.constraints)
+            limits = "<br>".join(f"`{c.id.split('.')[-1]}`: {c.says}" + (
+                readings.markdown_cell(readings.describe(c), UNSETTLED_CELL) if c.readings else "")
+                for c in row.constraints)
             cells.append(text + (f"<br>{limits}" if limits and row.placement in ("bpu", "cpu_default") else ""))
         lines.append(f"| {op} | " + " | ".join(cells) + " |")
     lines += ["", "## General limits", "", "Every node the BPU runs must also meet these; one breaking them runs on the CPU.", ""]

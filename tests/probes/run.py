@@ -35,7 +35,7 @@ def reading_outcomes(graph, probe, march: str, rules, constraint) -> list[bool |
     dict reading -> True (holds) / False (broken) / None (a fact is unknown)."""
     from qcheck import facts
     from qcheck.check import fact_context
-    from qcheck.check import reading_outcomes as outcomes_of
+    from qcheck.readings import outcomes as outcomes_of
     from qcheck.dtypes import DtypeConfig, assign
     from qcheck.mapping import map_graph
 
