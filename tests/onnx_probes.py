@@ -75,6 +75,16 @@ PROBES = [
           ("depth_channels_ok", 1, 1024, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1, set()),
           ("depth_channels_past", 1, 1025, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1,
            {"bayes_e.onnx.conv.conv3d_depth_channels"})]],
+    # conv3d size: 2^30 elements; with D x C > 4096, H x alignCeil(W, 256) x D x C below 2^30
+    # (1023 x 256 x 4097 below, 1024 x 256 x 4097 above); on the input, or on input and output
+    *[Probe(f"x5_conv3d_size_{name}", "bayes_e", "Conv", shape, {"bayes_e.onnx.conv.conv3d_size"} if mark else set(),
+            weight=(out, shape[1], 1, 1, 1), attrs={"kernel_shape": [1, 1, 1]},
+            some={"bayes_e.onnx.conv.conv3d_size"} if mark == "some" else set())
+      for name, shape, out, mark in [
+          ("ok", (1, 1, 16, 8192, 8192), 1, None), ("past", (1, 1, 17, 8192, 8192), 1, "all"),
+          ("output_some", (1, 1, 16, 8192, 8192), 2, "some"),
+          ("aligned_ok", (1, 4097, 1, 1023, 1), 1, None), ("aligned_past", (1, 4097, 1, 1024, 1), 1, "all"),
+          ("aligned_output_some", (1, 4, 1, 1024, 1), 4097, "some")]],
     conv("x5_conv_shortcut_stride_ok", "bayes_e", 4, (3, 3), set(), stride=2, pad=1, then="Add"),
     conv("x5_conv_shortcut_stride_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.shortcut_stride"}, stride=3,
          pad=1, then="Add"),

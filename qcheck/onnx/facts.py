@@ -61,6 +61,10 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         for d in weight[1:]:
             size *= d
         facts["weight_size"] = size
+    if node.op_type == "Conv" and first is not None and len(first) == 5:
+        facts.update(_conv3d_sizes("in", first))
+        if out is not None and len(out) == 5:
+            facts.update(_conv3d_sizes("out", out))
     if node.op_type == "ConvTranspose" and "weight_size" in facts:
         # its weight is C_in x C_out/groups x kH x kW: one filter reads C_in/groups channels
         facts["weight_size"] = facts["in_channels"] // facts["group"] * facts["kernel_h"] * facts["kernel_w"]
@@ -249,3 +253,11 @@ def _crop_roi(node: OnnxNode, model: OnnxModel, first) -> dict[str, Any]:
     borders = [float(v) * (first[axis] - 1) for axis in (2, 3) for v in (starts[axis], ends[axis])]
     found["roi_whole_borders"] = all(abs(b - round(b)) < 1e-6 for b in borders)
     return found
+
+
+def _conv3d_sizes(which: str, shape) -> dict[str, int]:
+    """The X5 conv3d row's size limits over one N x C x D x H x W map: its elements, and where
+    D x C > 4096 its H x alignCeil(W, 256) x D x C (0 otherwise: that limit does not apply)."""
+    n, c, d, h, w = shape
+    aligned = h * (-(-w // 256) * 256) * d * c if d * c > 4096 else 0
+    return {f"conv3d_{which}_elements": n * c * d * h * w, f"conv3d_{which}_aligned": aligned}
