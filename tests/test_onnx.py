@@ -338,3 +338,54 @@ def test_broken_onnx_readings_name_the_file_and_line(tmp_path, item, message):
         load_onnx_rules([str(path)])
     assert message in str(raised.value) and "line 5" in str(raised.value)
     assert raised.value.path == str(path)
+
+
+def _chunk_then_argmax(channels: int):
+    """torch's export of YOLOv8's C2f chunk, `x.split((c + 1) // 2, 1)[0]`, then an ArgMax: the
+    Slice end is computed at run time, Shape -> Gather -> Add -> Div -> Mul over Constant nodes,
+    which ONNX shape inference alone does not follow."""
+    from onnx import TensorProto, helper, numpy_helper
+    import numpy as np
+
+    def const(name, values):
+        return helper.make_node("Constant", [], [name], name=f"{name}_const",
+                                value=numpy_helper.from_array(np.array(values, dtype=np.int64), name))
+
+    nodes = [const("one", [1]), const("two", [2]), const("zero", [0]),
+             helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+             helper.make_node("Gather", ["shape", "one"], ["c"], name="gather", axis=0),
+             helper.make_node("Add", ["c", "one"], ["c1"], name="add"),
+             helper.make_node("Div", ["c1", "two"], ["half"], name="div"),
+             helper.make_node("Mul", ["half", "one"], ["end"], name="mul"),
+             helper.make_node("Slice", ["x", "zero", "end", "one"], ["y"], name="slice"),
+             helper.make_node("ArgMax", ["y"], ["z"], name="argmax", axis=1)]
+    graph = helper.make_graph(nodes, "chunk", [helper.make_tensor_value_info("x", TensorProto.FLOAT, (1, channels, 2, 2))],
+                              [helper.make_tensor_value_info("z", TensorProto.UNDEFINED, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7
+    return model
+
+
+@pytest.mark.parametrize("channels, expect", [(128, set()), (129, {"bernoulli2.onnx.arg_max.shape"})])
+def test_shape_arithmetic_is_folded_before_the_limits(tmp_path, channels, expect):
+    """X3 ArgMax takes at most 64 channels: (128 + 1) // 2 passes, (129 + 1) // 2 runs on the CPU."""
+    report = check_onnx(_save(_chunk_then_argmax(channels), tmp_path), "bernoulli2")
+    argmax = _node(report, "argmax")
+    assert argmax.inputs[0].shape == [1, (channels + 1) // 2, 2, 2]
+    assert {f.rule for f in argmax.findings} == expect
+    assert argmax.region == ("cpu" if expect else "bpu")
+
+
+def test_every_feature_map_of_a_real_yolo_has_a_shape(exported):
+    """YOLOv8's and YOLO11's C2f chunks compute their Slice bounds from Shape nodes: folded, every
+    tensor after them has a shape, so the limits are judged through the whole network (on X3 the
+    SiLU Sigmoids of every stage are too large for its lookup table)."""
+    from qcheck.onnx.model import load
+
+    for name in ("yolov8n", "yolo11n"):
+        model = load(exported[name])
+        values = [o for n in model.nodes for o in n.outputs if o and o not in model.constant_values]
+        assert values and all(model.shapes.get(v) is not None for v in values), name
+    report = check_onnx(exported["yolov8n"], "bernoulli2")
+    deep = [layer for layer in report.layers if layer.op == "Sigmoid" and layer.name.startswith("/model.8/")]
+    assert deep and all("bernoulli2.onnx.sigmoid.size" in {f.rule for f in layer.findings} for layer in deep)

@@ -76,28 +76,14 @@ def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxMo
         _fix_input_shapes(graph, inputs, input_dims, input_shapes, path)
     constants: dict[str, Any] = {}
     weights = _strip_weights(pb, graph, constants)
-    try:
-        inferred = pb.ModelProto()
-        inferred.ParseFromString(inference.infer_shapes(model.SerializeToString(), False, False, True))
-    except Exception as error:
-        raise QcheckError(f"ONNX shape inference failed ({first_line(error)}); check the model with "
-                          "onnx.checker, or give --input-shape for its dynamic inputs", path) from None
-    shapes: dict[str, tuple | None] = {}
-    dtypes: dict[str, str] = {}
-    g = inferred.graph
-    for info in list(g.input) + list(g.value_info) + list(g.output):
-        tensor = info.type.tensor_type
-        dtypes[info.name] = proto.DTYPE_NAMES.get(tensor.elem_type, "unknown")
-        if tensor.HasField("shape"):
-            dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim)
-            shapes[info.name] = None if any(d is None for d in dims) else dims
-        else:
-            shapes[info.name] = None
+    shapes, dtypes, folded = _infer_folding(pb, inference, model, path)
+    for name, (dims, values) in folded.items():  # shape arithmetic the converter folds: constants too
+        constants.setdefault(name, values)
     for name, (dims, dtype) in weights.items():
         shapes[name] = dims
         dtypes[name] = dtype
     nodes = []
-    for index, node in enumerate(g.node):
+    for index, node in enumerate(graph.node):
         attrs = {a.name: proto.attribute_value(a) for a in node.attribute}
         if node.op_type == "Constant" and attrs.get("value") is not None and node.output:
             value = attrs.pop("value")
@@ -112,8 +98,75 @@ def load(path: str, input_shapes: list[tuple[int, ...]] | None = None) -> OnnxMo
             known.update(node.outputs)
     opsets = {(o.domain or ""): o.version for o in model.opset_import}
     return OnnxModel(path=path, ir_version=model.ir_version, opsets=opsets, nodes=nodes, inputs=inputs,
-                     outputs=[o.name for o in g.output], shapes=shapes, dtypes=dtypes,
+                     outputs=[o.name for o in graph.output], shapes=shapes, dtypes=dtypes,
                      input_dims=input_dims, constants=constants, constant_values=known)
+
+
+def _infer(pb, inference, model, path: str):
+    from qcheck.onnx import proto
+
+    try:
+        inferred = pb.ModelProto()
+        inferred.ParseFromString(inference.infer_shapes(model.SerializeToString(), False, False, True))
+    except Exception as error:
+        raise QcheckError(f"ONNX shape inference failed ({first_line(error)}); check the model with "
+                          "onnx.checker, or give --input-shape for its dynamic inputs", path) from None
+    shapes: dict[str, tuple | None] = {}
+    dtypes: dict[str, str] = {}
+    types: dict[str, int] = {}
+    g = inferred.graph
+    for info in list(g.input) + list(g.value_info) + list(g.output):
+        tensor = info.type.tensor_type
+        types[info.name] = tensor.elem_type
+        dtypes[info.name] = proto.DTYPE_NAMES.get(tensor.elem_type, "unknown")
+        if tensor.HasField("shape"):
+            dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim)
+            shapes[info.name] = None if any(d is None for d in dims) else dims
+        else:
+            shapes[info.name] = None
+    return shapes, dtypes, types
+
+
+def _infer_folding(pb, inference, model, path: str):
+    """Shapes and dtypes of every value, shape arithmetic folded first (qcheck.onnx.fold): infer,
+    fold what the known shapes make computable, feed it back as initializers, infer again."""
+    from qcheck.onnx import fold, proto
+
+    shapes, dtypes, types = _infer(pb, inference, model, path)
+    graph = model.graph
+    known = {}
+    for tensor in graph.initializer:
+        values = proto.small_values(tensor)
+        if values is not None:
+            known[tensor.name] = (tuple(tensor.dims), values)
+    for node in graph.node:
+        value = next((a.t for a in node.attribute if a.name == "value" and a.type == 4), None)
+        if node.op_type == "Constant" and value is not None and node.output:
+            values = proto.small_values(value)
+            if values is not None and _numel(value.dims) <= fold.MAX_ELEMENTS:
+                known[node.output[0]] = (tuple(value.dims), values)
+    folded: dict[str, tuple] = {}
+    for _ in range(fold.MAX_ROUNDS):
+        new = {name: value for name, value in fold.evaluate(graph.node, {**known, **folded}, shapes).items()
+               if types.get(name)}
+        folded.update(new)
+        waiting = {o for n in graph.node if any(i in new for i in n.input) for o in n.output
+                   if o and o not in folded and shapes.get(o) is None}
+        if not waiting:  # every value the new constants feed has its shape already
+            break
+        work = pb.ModelProto()
+        work.CopyFrom(model)
+        del work.graph.node[:]
+        work.graph.node.extend(n for n in graph.node if not all(o in folded for o in n.output))
+        work.graph.initializer.extend(t for t in (fold.initializer(pb, name, value, types[name])
+                                                  for name, value in folded.items()) if t is not None)
+        round_shapes, round_dtypes, round_types = _infer(pb, inference, work, path)
+        shapes.update((k, v) for k, v in round_shapes.items() if v is not None)
+        dtypes.update(round_dtypes)
+        types.update(round_types)
+    for name, (dims, _) in folded.items():
+        shapes[name] = dims
+    return shapes, dtypes, folded
 
 
 def _fix_input_shapes(graph, inputs, input_dims, input_shapes, path) -> None:
@@ -137,7 +190,7 @@ def _strip_weights(pb, graph, constants: dict) -> dict[str, tuple]:
     """Every initializer's (shape, dtype); small inline ones kept as constants (shape arithmetic
     reads them), large ones turned into typed graph inputs. Shape inference serializes the whole
     model: without the weights ResNet-50 costs it milliseconds instead of a 100 MB copy."""
-    from qcheck.onnx import proto
+    from qcheck.onnx import fold, proto
 
     found: dict[str, tuple] = {}
     keep = []

@@ -21,7 +21,7 @@ from qcheck.errors import QcheckError
 DTYPE_NAMES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
                8: "string", 9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64",
                16: "bfloat16"}
-_STRUCT = {1: "f", 2: "B", 3: "b", 5: "h", 6: "i", 7: "q", 9: "?", 11: "d", 12: "I", 13: "Q"}
+STRUCT_CODES = {1: "f", 2: "B", 3: "b", 5: "h", 6: "i", 7: "q", 9: "?", 11: "d", 12: "I", 13: "Q"}
 _loaded: dict[str, Any] = {}
 
 
@@ -91,7 +91,7 @@ def attribute_value(attr) -> Any:
 
 def small_values(tensor) -> list | None:
     """The values of a small inline tensor as a flat list; None when they are not at hand."""
-    code = _STRUCT.get(tensor.data_type)
+    code = STRUCT_CODES.get(tensor.data_type)
     count = 1
     for d in tensor.dims:
         count *= d
