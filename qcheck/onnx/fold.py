@@ -101,6 +101,8 @@ def _node(node, known: dict[str, Value], shapes) -> Value | None:
         return (tuple(fixed), list(inputs[0][1])) if math.prod(fixed) == count else None
     if op == "ConstantOfShape":
         count = math.prod(int(d) for d in inputs[0][1])
+        if count > MAX_ELEMENTS:
+            return None
         fill = _tensor_values(attrs["value"].t)[0] if "value" in attrs else 0.0
         return tuple(int(d) for d in inputs[0][1]), [fill] * count
     return None
