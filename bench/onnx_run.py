@@ -22,7 +22,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-BEGIN, END = "<!-- onnx-bench:begin -->", "<!-- onnx-bench:end -->"
 TARGETS = {"resnet50": 0.5, "yolov8n": 1.0}  # issue 16: seconds of wall time
 
 
@@ -98,18 +97,11 @@ def main() -> None:
     text = table(results)
     print(text)
     if args.write:
-        page = os.path.join(ROOT, "docs", "PERFORMANCE.md")
-        content = open(page, encoding="utf-8").read()
-        section = f"{BEGIN}\n{text}\n{END}"
-        if BEGIN in content:
-            head, _, rest = content.partition(BEGIN)
-            content = head + section + rest.partition(END)[2]
-        else:
-            content = content.rstrip("\n") + ("\n\n## ONNX models (PTQ flow)\n\n`python bench/onnx_run.py --write`: "
-                                               "best of 3 on this shared 2-core machine.\n\n" + section + "\n")
-        with open(page, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        sys.path.insert(0, HERE)
+        from docs_section import write_section
 
+        write_section(os.path.join(ROOT, "docs", "PERFORMANCE.md"), "onnx-bench", text, "ONNX models (PTQ flow)",
+                      "`python bench/onnx_run.py --write`: best of 3 on this shared 2-core machine.")
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,7 @@ class Probe:
     # ids of `expect` whose unsettled cell the node breaks under some readings only: info findings,
     # the node stays on the BPU (qcheck.readings)
     some: set[str] = field(default_factory=set)
+    weight_first: bool = False  # the initializer is the node's first input: Add(bias, x), as torch exports a Linear
 
 
 def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, pad=0, hw=32, out=8, then=None):
@@ -184,6 +185,8 @@ def build(probe: Probe):
     if probe.before:
         inputs.append(f"b{len(probe.before) - 1}")
     outputs = ["y"] + [f"y{i}" for i in range(1, probe.outputs)]
+    if probe.weight_first:
+        inputs = inputs[1:] + inputs[:1]
     nodes.append(helper.make_node(probe.op, inputs, outputs, name="probe", domain=probe.domain, **probe.attrs))
     if probe.then:
         nodes.append(helper.make_node(probe.then, ["y", "y"] if probe.then == "Add" else ["y"], ["z"], name="then"))
@@ -527,6 +530,10 @@ def _more_pairs():
           attrs={"kernel_shape": [256, 2], "pads": [257, 0, 257, 0]}),
         P("ultra_argmin_ok", "bayes", "ArgMin", (1, 64, 2, 2), set(), attrs={"axis": 1}),
         P("ultra_argmin_past", "bayes", "ArgMin", (1, 65, 2, 2), {"bayes.onnx.arg_min.shape"}, attrs={"axis": 1}),
+        # a bias added first (torch's Linear on tokens): the limits are the feature map's
+        P("ultra_add_bias_first_ok", "bayes", "Add", (1, 49, 96), set(), weight=(96,), weight_first=True),
+        P("ultra_add_bias_first_past", "bayes", "Add", (1, 2, 2, 2, 2, 96), {"bayes.onnx.add.rank", "bayes.onnx.add.merged_rank"}, weight=(96,),
+          weight_first=True),
         P("ultra_div_ok", "bayes", "Div", (1, 2, 4, 4), set(), twice=True),
         P("ultra_div_constant_past", "bayes", "Div", (1, 2, 4, 4), {"bayes.onnx.div.feature_inputs"}, weight=(1,)),
         # one filter reads C_in/groups x 14 x 14: 334 x 196 = 65464, 335 x 196 = 65660

@@ -14,8 +14,15 @@ def _pairs(values, default) -> tuple[int, int]:
     return (default, default) if not values else (int(values[0]), int(values[0]))
 
 
+# Two-input elementwise ops: the limits speak of the feature map and how the other input meets it.
+_ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Equal", "Greater", "Less"}
+
+
 def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     shapes = [model.shapes.get(i) if i else None for i in node.inputs]
+    if node.op_type in _ELEMENTWISE and len(node.inputs) == 2 and node.inputs[0] in model.constant_values \
+            and node.inputs[1] not in model.constant_values:
+        shapes = shapes[::-1]  # Add(bias, x) as torch exports a Linear: the feature map is the one judged
     first = shapes[0] if shapes else None
     out = model.shapes.get(node.outputs[0]) if node.outputs else None
     facts: dict[str, Any] = {"input_count": len([i for i in node.inputs if i]),
