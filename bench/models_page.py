@@ -83,7 +83,9 @@ def render(results: list[dict]) -> str:
 def page_rows(text: str) -> dict[str, list[str]]:
     """The rows of a written page, by model label, without the time column."""
     rows = {}
-    for line in text.split(MARK, 1)[-1].splitlines():
+    # The table right after the mark only: later sections (the PTQ table) have rows of their own.
+    table = text.split(MARK, 1)[-1].lstrip("\n").split("\n\n", 1)[0]
+    for line in table.splitlines():
         if line.startswith("| ") and not line.startswith("| ---") and not line.startswith("| model |"):
             cells = [cell.strip().replace("\\|", "|") for cell in line.strip()[2:-2].split(" | ")]
             rows[cells[0]] = cells[:-1]
@@ -179,8 +181,15 @@ def main() -> int:
     if args.expectations:
         sys.stdout.write(expectations(results))
         return 0
+    page = render(results)
+    if os.path.exists(args.output):
+        # Sections other benches write below the table (the PTQ flow) are kept as they are.
+        old = open(args.output, encoding="utf-8").read().split(MARK, 1)[-1]
+        later = old.find("\n## ")
+        if later >= 0:
+            page += old[later:]
     with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write(render(results))
+        handle.write(page)
     return 0
 
 

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from bench.corpus_run import check_all, inputs_of, torchscript_file
-from bench.models_page import PAGE, model_row, page_rows
+from bench.models_page import HEADER, PAGE, model_row, page_rows
 from tests.agreement import agreement
 from tests.corpus import CORPUS, EXPECTED, MARCHES, UNSUPPORTED, RealModel
 
@@ -65,3 +65,14 @@ def test_real_model(model: RealModel, rules, tmp_path):
     row = model_row({"label": model.label, "library": model.library, "shapes": list(model.shapes),
                      "eager": {"marches": results}})
     assert _PAGE_ROWS.get(model.label) == row, "docs/MODELS.md is out of date: run python bench/models_page.py"
+
+
+def test_the_page_rows_are_the_corpus_table_only():
+    """docs/MODELS.md has a PTQ table below the QAT one with the same model labels: the sync check
+    reads the QAT table, and the PTQ one never stands in for a row."""
+    text = open(PAGE, encoding="utf-8").read()
+    rows = page_rows(text)
+    assert "<!-- onnx-corpus:begin -->" in text and "YOLOv8n" in rows
+    qat_table = text.split("<!-- onnx-corpus:begin -->")[0]
+    assert all(f"| {label} |" in qat_table for label in rows)
+    assert {len(cells) for cells in rows.values()} == {len(HEADER) - 1}  # all but the time column
