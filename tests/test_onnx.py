@@ -307,6 +307,66 @@ def test_flow_ptq_exports_a_pt2_program_as_its_eager_model(tmp_path):
     assert json.loads(result.stdout)["capture"] == "onnx"
 
 
+_SPEC = """import sys
+import torch
+import torch.nn.functional as F
+
+
+class Attention(torch.nn.Module):  # fused attention: no opset-11 form
+    def forward(self, x):
+        return F.scaled_dot_product_attention(x, x, x)
+
+
+class Unflatten(torch.nn.Module):  # torch.unflatten: an opset-13 op
+    def forward(self, x):
+        return torch.unflatten(x.flatten(1), 1, (4, 8, 8)).relu()
+
+
+class Chatty(torch.nn.Module):  # prints while it is built and while it runs (ultralytics does)
+    def __init__(self):
+        super().__init__()
+        print("building Chatty")
+        self.conv = torch.nn.Conv2d(4, 4, 3)
+
+    def forward(self, x):
+        print("running Chatty")
+        return self.conv(x)
+
+
+class Exits(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("name, words", [
+    ("Attention", ["cannot export aten::scaled_dot_product_attention at opset 11", "opset 10 or 11 only",
+                   "matmul and softmax", "TIMM_FUSED_ATTN=0"]),
+    ("Unflatten", ["cannot export aten::unflatten at opset 11", "rewrite aten::unflatten with ops opset 11 has"]),
+    ("Exits", ["the model's code called sys.exit(0)"]),
+])
+def test_flow_ptq_failures_are_one_line_and_stdout_stays_clean(tmp_path, name, words):
+    """An export the opset-11 exporter refuses: the exporter dumps its graph on stdout, which must
+    not reach the report's stream; the error says what to do instead of suggesting a later opset."""
+    (tmp_path / "spec.py").write_text(_SPEC)
+    result = _run(f"{tmp_path / 'spec.py'}:{name}", "--march", "bayes_e", "--flow", "ptq",
+                  "--input-shape", "1x4x8x8", "--format", "json")
+    assert result.returncode == 2 and result.stdout == "", result.stdout[:500]
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    assert all(word in result.stderr for word in words), result.stderr
+    assert "version 13" not in result.stderr and "try exporting" not in result.stderr
+
+
+def test_flow_ptq_sends_the_models_prints_to_stderr(tmp_path):
+    (tmp_path / "spec.py").write_text(_SPEC)
+    result = _run(f"{tmp_path / 'spec.py'}:Chatty", "--march", "bayes_e", "--flow", "ptq",
+                  "--input-shape", "1x4x8x8", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["capture"] == "onnx"  # the report alone on stdout
+    assert "building Chatty" in result.stderr
+
+
 def test_missing_onnx_package_is_one_clear_line(tmp_path):
     path = _save(build(PROBES[0]), tmp_path)
     code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"

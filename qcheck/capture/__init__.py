@@ -15,9 +15,10 @@ imports no torch (the CLI parses shapes and the ONNX flow runs without it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
-from typing import Any
+from typing import Any, Iterator
 
 from qcheck.capture.files import capture_file, load_pt2
 from qcheck.capture.examples import example_tensors, examples_for
@@ -27,7 +28,7 @@ from qcheck.errors import QcheckError
 from qcheck.graph import Graph
 
 __all__ = ["INPUT_DTYPES", "InputSpec", "capture", "capture_file", "describe_target", "example_tensors",
-           "examples_for", "load_pt2", "parse_shape", "sniff"]
+           "examples_for", "load_pt2", "parse_shape", "running_model_code", "sniff"]
 
 
 def describe_target(target: Any) -> str:
@@ -40,14 +41,22 @@ def capture(target: Any, inputs: list[InputSpec] | None = None, example_inputs: 
     """Capture `target`: a path to a TorchScript/.pt2 file, an eager spec, or an nn.Module.
 
     Whatever the model's code prints meanwhile goes to stderr: stdout is the report's."""
+    with running_model_code(target):
+        return _capture(target, inputs, example_inputs)
+
+
+@contextlib.contextmanager
+def running_model_code(target: Any) -> Iterator[None]:
+    """The block loads, builds or runs the user's model (the QAT capture, the PTQ flow's export):
+    its prints go to stderr (stdout is the report's), and a sys.exit in it is a one-line error."""
     from qcheck.capture.streams import stdout_to_stderr
 
     try:
         with stdout_to_stderr(), warnings.catch_warnings():
             # torch 2.14 marks TorchScript deprecated on every jit.load/save/trace: reading and
-            # writing it is what this capture does, and the warning would break the one-line errors.
+            # writing it is what a capture does, and the warning would break the one-line errors.
             warnings.filterwarnings("ignore", r"`torch\.jit\.\w+` is deprecated", FutureWarning)
-            return _capture(target, inputs, example_inputs)
+            yield
     except SystemExit as error:
         # The model's own code (its factory, __init__ or forward) called sys.exit: leaving with its
         # code, often 0, would pass a CI job that checked nothing.

@@ -4,6 +4,7 @@ the one the vendor's PTQ flow documents) into a temporary folder, then check the
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import replace
@@ -48,29 +49,55 @@ def _unflattened(program, path: str) -> tuple[Any, tuple | None]:
 
 
 def check_exported(target: Any, options, march: str, example_inputs: tuple | None = None):
-    from qcheck.capture import describe_target, examples_for
+    from qcheck.capture import describe_target, examples_for, running_model_code
+    from qcheck.capture.streams import stdout_to_stderr, torch_stderr_muted
     from qcheck.onnx.check import check_onnx
 
     import torch
 
     label = describe_target(target)
-    module, carried = _module(target)
-    module.eval()
-    if example_inputs is None and not options.inputs and carried is not None:
-        example_inputs = carried  # a .pt2 program's own example inputs (saved with it)
-    examples = examples_for(label, options.inputs, example_inputs)
     with tempfile.TemporaryDirectory(prefix="qcheck-ptq-") as folder:
         path = os.path.join(folder, "model.onnx")
-        try:
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")
-                torch.onnx.export(module, examples, path, dynamo=False, opset_version=11)
-        except Exception as error:
-            raise QcheckError(f"torch.onnx.export (opset 11) failed: {first_line(error)}; the PTQ flow "
-                              "needs a model the TorchScript-based exporter takes", label) from None
+        with running_model_code(target):
+            module, carried = _module(target)
+            module.eval()
+            if example_inputs is None and not options.inputs and carried is not None:
+                example_inputs = carried  # a .pt2 program's own example inputs (saved with it)
+            examples = examples_for(label, options.inputs, example_inputs)
+            try:
+                # stderr muted first, then stdout sent there: when the exporter gives up it
+                # dumps its whole graph on stdout, and the failure is one line below
+                with torch_stderr_muted(), stdout_to_stderr(), torch.no_grad():
+                    torch.onnx.export(module, examples, path, dynamo=False, opset_version=11)
+            except Exception as error:
+                raise QcheckError(export_failure(first_line(error)), label) from None
         report = check_onnx(path, march, run_on_bpu=list(options.run_on_bpu),
                             max_subgraphs=options.max_subgraphs, fail_on_cpu=options.fail_on_cpu,
                             ignore=list(options.ignore), fail_on=options.fail_on)
     note = ("--flow ptq: exported to ONNX at opset 11 with torch's TorchScript-based exporter; "
             "module paths come from the exporter's node names")
     return replace(report, model=label, notes=[note, *report.notes])
+
+
+# The exporter's message when an op has no form at the requested opset (it suggests a later
+# opset, which the vendor's toolchain does not take).
+_NO_OPSET_11 = re.compile(r"Exporting the operator '([\w:.]+)' to ONNX opset version 11 is not supported")
+# Fused attention kernels: libraries choose them by default, and each has a switch back to
+# attention written out as matmul and softmax, which opset 11 has.
+_FUSED_ATTENTION = ("aten::scaled_dot_product_attention", "aten::_native_multi_head_attention")
+
+
+def export_failure(message: str) -> str:
+    """The one-line error for a failed opset-11 export, with what to do about it."""
+    found = _NO_OPSET_11.search(message)
+    if not found:
+        return (f"torch.onnx.export (opset 11) failed: {message}; the PTQ flow needs a model the "
+                "TorchScript-based exporter takes")
+    op = found.group(1)
+    fix = f"rewrite {op} with ops opset 11 has"
+    if op in _FUSED_ATTENTION:
+        fix = ("write the attention out as matmul and softmax before exporting (transformers: "
+               "attn_implementation='eager'; timm: TIMM_FUSED_ATTN=0; nn.MultiheadAttention: "
+               "a hand-written attention)")
+    return (f"torch.onnx.export cannot export {op} at opset 11, and the vendor's PTQ toolchain takes "
+            f"opset 10 or 11 only: {fix}")
