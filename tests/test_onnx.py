@@ -367,6 +367,33 @@ def test_flow_ptq_sends_the_models_prints_to_stderr(tmp_path):
     assert "building Chatty" in result.stderr
 
 
+@pytest.mark.parametrize("to, cast_on_cpu", [("FLOAT", False), ("INT32", True)])
+def test_a_cast_to_its_inputs_own_type_is_removed(tmp_path, to, cast_on_cpu):
+    """Conv -> Cast -> Relu: a float-to-float Cast is an identity the converter removes (one BPU
+    subgraph, no Cast node); a Cast that changes the type runs on the CPU and splits the model."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
+             helper.make_node("Cast", ["c"], ["t"], name="cast", to=getattr(TensorProto, to)),
+             helper.make_node("Cast", ["t"], ["f"], name="back", to=TensorProto.FLOAT),
+             helper.make_node("Relu", ["f"], ["y"], name="relu")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 7
+    report = check_onnx(_save(model, tmp_path), "bayes_e")
+    placed = {layer.name: layer.region for layer in report.layers}
+    if cast_on_cpu:  # both casts change the type: both on the CPU, between two BPU subgraphs
+        assert placed == {"conv": "bpu", "cast": "cpu", "back": "cpu", "relu": "bpu"}
+        assert [f.rule for f in _node(report, "cast").findings] == ["bayes_e.onnx.cast.cpu"]
+        assert report.partition["subgraph_count"] == 2
+    else:
+        assert placed == {"conv": "bpu", "relu": "bpu"} and report.partition["subgraph_count"] == 1
+        assert _node(report, "relu").after == ["conv"]  # joined through the removed casts
+
+
 def test_missing_onnx_package_is_one_clear_line(tmp_path):
     path = _save(build(PROBES[0]), tmp_path)
     code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"

@@ -82,13 +82,22 @@ def check_onnx(path: str, march: str, inputs: list | None = None, run_on_bpu: li
                   rules=_metadata(rules, results, march))
 
 
-_PASS_THROUGH = ("Identity", "Dropout")
+_PASS_THROUGH = ("Identity", "Dropout", "Cast")  # Cast: the no-op ones only (_no_op_cast)
 
 
 def _folded(node, row, model: OnnxModel) -> bool:
     """Folded away or removed by the converter: never a BPU or CPU node."""
     return node.op_type in FOLDED or (row is not None and row.placement == "folded") or \
-        all(i in model.constant_values for i in node.inputs)
+        all(i in model.constant_values for i in node.inputs) or _no_op_cast(node, model)
+
+
+def _no_op_cast(node, model: OnnxModel) -> bool:
+    """A Cast to the type its input already has: an identity, removed as the lists say Cast
+    often is (transformers' attention exports softmax(dtype=float32).to(float32) as two of them)."""
+    from qcheck.onnx.proto import DTYPE_NAMES
+
+    return node.op_type == "Cast" and bool(node.inputs) and \
+        DTYPE_NAMES.get(node.attrs.get("to"), "?") == model.dtypes.get(node.inputs[0])
 
 
 def _judge_all(model: OnnxModel, rules: OnnxRuleSet, march: str, run_on_bpu: set[str]) -> dict[int, tuple]:
