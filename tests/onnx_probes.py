@@ -62,8 +62,8 @@ PROBES = [
     conv("x5_conv_padding_ok", "bayes_e", 4, (3, 3), set(), pad=256, hw=8),
     conv("x5_conv_padding_past", "bayes_e", 4, (3, 3), {"bayes_e.onnx.conv.padding"}, pad=257, hw=8),
     *[Probe(f"x5_conv3d_{name}", "bayes_e", "Conv", (n, c, d, hw, hw), expect, weight=(4, c // group, *kernel),
-            attrs={"kernel_shape": list(kernel), "strides": list(stride), "pads": [pad] * 6, "group": group,
-                   "dilations": [dil] * 3})
+            attrs={"kernel_shape": list(kernel), "strides": list(stride), "group": group, "dilations": [dil] * 3,
+                   **({} if pad is None else {"pads": [pad] * 6})})
       for name, n, c, d, hw, kernel, stride, pad, group, dil, expect in [
           ("ok", 128, 2, 8, 64, (3, 31, 31), (1, 2, 2), 0, 1, 1, set()),
           ("input_past", 129, 2, 8, 8, (3, 3, 3), (1, 1, 1), 0, 1, 1, {"bayes_e.onnx.conv.conv3d_input"}),
@@ -74,6 +74,10 @@ PROBES = [
           ("group_past", 1, 4, 8, 8, (3, 3, 3), (1, 1, 1), 0, 2, 1, {"bayes_e.onnx.conv.conv3d_group_dilation"}),
           ("dilation_past", 1, 2, 8, 8, (3, 3, 3), (1, 1, 1), 0, 1, 2, {"bayes_e.onnx.conv.conv3d_group_dilation"}),
           ("depth_channels_ok", 1, 1024, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1, set()),
+          # pads left out (all zero): the D limits are judged all the same
+          ("no_pads_dilation_past", 1, 2, 8, 8, (3, 3, 3), (1, 1, 1), None, 1, 2,
+           {"bayes_e.onnx.conv.conv3d_group_dilation"}),
+          ("no_pads_kernel_past", 1, 2, 8, 64, (3, 32, 3), (1, 1, 1), None, 1, 1, {"bayes_e.onnx.conv.conv3d_kernel"}),
           ("depth_channels_past", 1, 1025, 8, 4, (8, 1, 1), (1, 1, 1), 0, 1, 1,
            {"bayes_e.onnx.conv.conv3d_depth_channels"})]],
     # conv3d size: 2^30 elements; with D x C > 4096, H x alignCeil(W, 256) x D x C below 2^30
@@ -103,6 +107,10 @@ PROBES = [
     Probe("x5_softmax_on_bpu_ok", "bayes_e", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 3}, run_on_bpu=True),
     Probe("x5_softmax_on_bpu_past", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.shape"},
           attrs={"axis": 2}, run_on_bpu=True),
+    # attributes left at their ONNX defaults are judged as those defaults: Softmax axis 1 at opset 11
+    Probe("x5_softmax_default_axis_on_bpu_past", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.shape"},
+          run_on_bpu=True),
+    Probe("x3_softmax_default_axis_on_bpu_ok", "bernoulli2", "Softmax", (1, 2, 4, 8), set(), run_on_bpu=True),
     Probe("x3_softmax_default_cpu", "bernoulli2", "Softmax", (1, 2, 4, 8), {"bernoulli2.onnx.softmax.cpu_default"},
           attrs={"axis": 1}),
     Probe("x3_softmax_on_bpu_ok", "bernoulli2", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 1}, run_on_bpu=True),
@@ -133,6 +141,7 @@ PROBES = [
     Probe("x5_reduce_sum_hw_past", "bayes_e", "ReduceSum", (1, 2, 4, 4), {"bayes_e.onnx.reduce_sum.axes"},
           attrs={"axes": [2, 3], "keepdims": 1}),
     Probe("x5_argmax_ok", "bayes_e", "ArgMax", (1, 8191, 2, 2), set(), attrs={"axis": 1}),
+    Probe("x5_argmax_default_axis_past", "bayes_e", "ArgMax", (1, 8, 2, 2), {"bayes_e.onnx.arg_max.shape"}),  # axis 0
     Probe("x5_argmax_past", "bayes_e", "ArgMax", (1, 8192, 2, 2), {"bayes_e.onnx.arg_max.shape"}, attrs={"axis": 1}),
     Probe("ultra_argmax_ok", "bayes", "ArgMax", (1, 64, 2, 2), set(), attrs={"axis": 1}),
     Probe("ultra_argmax_past", "bayes", "ArgMax", (1, 65, 2, 2), {"bayes.onnx.arg_max.shape"}, attrs={"axis": 1}),
@@ -370,6 +379,10 @@ def _pairs():
         P("x5_resize_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), attrs={"mode": "nearest"}, weight="scales:1,1,2,4"),
         P("x5_resize_factor_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
           attrs={"mode": "nearest"}, weight="scales:1,1,3,3"),
+        # no mode attribute: ONNX's default, nearest
+        P("x5_resize_default_mode_ok", "bayes_e", "Resize", (1, 2, 4, 4), set(), weight="scales:1,1,2,4"),
+        P("x5_resize_default_mode_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
+          weight="scales:1,1,3,3"),
         P("x5_resize_hw_past", "bayes_e", "Resize", (1, 2, 4, 4), {"bayes_e.onnx.resize.nearest_factor"},
           attrs={"mode": "nearest"}, weight="scales:1,1,4,2"),
         P("x5_resize_rank_past", "bayes_e", "Resize", (1, 2, 4, 4, 4), {"bayes_e.onnx.resize.rank"},

@@ -14,6 +14,22 @@ def _pairs(values, default) -> tuple[int, int]:
     return (default, default) if not values else (int(values[0]), int(values[0]))
 
 
+# Attributes an exporter may leave out, at their ONNX defaults (opset 10/11, the PTQ flow's): a
+# missing fact skips the constraints that read it, so a node would pass unjudged.
+_DEFAULTS = {"ArgMax": {"axis": 0, "keepdims": 1}, "ArgMin": {"axis": 0, "keepdims": 1},
+             "Softmax": {"axis": 1}, "LogSoftmax": {"axis": 1}, "Hardmax": {"axis": 1},
+             "Resize": {"mode": "nearest"}, "Upsample": {"mode": "nearest"},
+             "Gather": {"axis": 0}, "Split": {"axis": 0}, "Flatten": {"axis": 1}}
+_LAST_AXIS_FROM_OPSET_13 = {"Softmax", "LogSoftmax", "Hardmax"}  # their default axis became -1
+
+
+def _attributes(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
+    defaults = dict(_DEFAULTS.get(node.op_type, {}))
+    if node.op_type in _LAST_AXIS_FROM_OPSET_13 and model.opsets.get("", 11) >= 13:
+        defaults["axis"] = -1
+    return {**defaults, **node.attrs}
+
+
 # Two-input elementwise ops: the limits speak of the feature map and how the other input meets it.
 _ELEMENTWISE = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum", "Equal", "Greater", "Less"}
 
@@ -40,7 +56,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     if maps:  # the general limits, over every 4-D feature map the node reads or writes
         facts.update(tensor_n_max=max(s[0] for s in maps), tensor_chw_max=max(max(s[1:]) for s in maps),
                      tensor_elements_max=max(s[0] * s[1] * s[2] * s[3] for s in maps))
-    a = node.attrs
+    a = _attributes(node, model)
     if "kernel_shape" in a or node.op_type in ("Conv", "ConvTranspose"):
         kernel = a.get("kernel_shape")
         if kernel is None and len(shapes) > 1 and shapes[1] is not None:
@@ -48,7 +64,8 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         facts["kernel_h"], facts["kernel_w"] = _pairs(kernel, 1)
         facts["stride_h"], facts["stride_w"] = _pairs(a.get("strides"), 1)
         facts["dilation_h"], facts["dilation_w"] = _pairs(a.get("dilations"), 1)
-        pads = list(a.get("pads") or [0, 0, 0, 0])
+        spatial = len(kernel) if kernel is not None else max(len(first) - 2, 2) if first else 2
+        pads = list(a.get("pads") or [0] * (2 * spatial))
         half = len(pads) // 2
         begin, end = pads[:half], pads[half:]
         both = [max(x, y) for x, y in zip(begin, end)] or [0]
@@ -112,8 +129,6 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
             facts["matmul_broadcast_ok"] = _matmul_broadcast_ok(tuple(first[:-2]), tuple(b[:-2]))
         constant = [i in model.constant_values for i in node.inputs[:2]]
         facts["matmul_x3_listed"] = _x3_matmul_listed(tuple(first), tuple(b), *constant)
-    if node.op_type == "Split" and first and "axis" not in facts:  # opset 11's default axis
-        facts["axis"] = 0
     if node.op_type == "Split" and first:
         lengths = [s[facts["axis"]] for s in (model.shapes.get(o) for o in node.outputs if o) if s is not None]
         if lengths and all(lengths):
