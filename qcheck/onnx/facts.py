@@ -121,6 +121,7 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
     if node.op_type == "Resize" and first is not None and out is not None and len(first) == 4 == len(out):
         facts["scale_h"] = out[2] / first[2]
         facts["scale_w"] = out[3] / first[3]
+        facts["resizes_nc"] = tuple(out[:2]) != tuple(first[:2])
     if node.op_type == "MatMul" and len(shapes) > 1 and first is not None and shapes[1] is not None:
         b = shapes[1]
         facts.update(a_rank=len(first), b_rank=len(b), mk_max=max(list(first[-2:]) + list(b[-2:])),

@@ -37,6 +37,7 @@ FACTS = {
     "axes_count": "how many axes a reduction reduces over", "keepdims": "the keepdims attribute",
     "reduce_size": "size of the reduced axis", "mode": "the mode attribute",
     "scale_h": "Resize factor along H", "scale_w": "Resize factor along W",
+    "resizes_nc": "whether Resize changes N or C",
     "const_inputs": "inputs that are constants (weights)", "a_rank": "MatMul A's rank",
     "b_rank": "MatMul B's rank", "mk_max": "largest of MatMul's two lowest dims", "batch_max":
     "largest MatMul dim above the two lowest", "broadcast_first": "the first dim is broadcast",
