@@ -39,6 +39,9 @@ def conv(name, march, channels, kernel, expect, group=1, stride=1, dilation=1, p
 
 
 PROBES = [
+    # a 1-D convolution (3-D input): the lists run it on the CPU
+    Probe("x5_conv1d_past", "bayes_e", "Conv", (1, 4, 16), {"bayes_e.onnx.conv.rank"}, weight=(8, 4, 3),
+          attrs={"kernel_shape": [3]}),
     conv("x5_conv_kernel_ok", "bayes_e", 8, (31, 31), set(), hw=64),
     conv("x5_conv_kernel_past", "bayes_e", 8, (32, 1), {"bayes_e.onnx.conv.kernel_size"}, hw=64),
     conv("x5_conv_weight_ok", "bayes_e", 1057, (31, 1), set(), hw=32),  # 1057 * 31 = 32767

@@ -394,6 +394,28 @@ def test_a_cast_to_its_inputs_own_type_is_removed(tmp_path, to, cast_on_cpu):
         assert _node(report, "relu").after == ["conv"]  # joined through the removed casts
 
 
+@pytest.mark.parametrize("march", ["bernoulli2", "bayes", "bayes_e"])
+def test_upsample_runs_on_the_bpu(tmp_path, march):
+    """Upsample (opset 9, deprecated since 10 for Resize): a BPU row on every list, with no limits."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
+             helper.make_node("Upsample", ["c", "scales"], ["u"], name="upsample", mode="nearest"),
+             helper.make_node("Relu", ["u"], ["y"], name="relu")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w"),
+                               numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)])
+    model.ir_version = 4
+    report = check_onnx(_save(model, tmp_path), march)
+    upsample = _node(report, "upsample")
+    assert (upsample.region, upsample.findings, upsample.outputs[0].shape) == ("bpu", [], [1, 4, 16, 16])
+    assert report.partition["subgraph_count"] == 1
+    assert [f.rule for f in report.layers[0].findings] == ["onnx.model.opset"]  # opset 9: re-export at 11
+
+
 def test_missing_onnx_package_is_one_clear_line(tmp_path):
     path = _save(build(PROBES[0]), tmp_path)
     code = ("import sys\nsys.modules['onnx'] = None  # as if not installed\nfrom qcheck.cli import main\n"
