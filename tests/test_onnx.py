@@ -199,6 +199,11 @@ def test_yolo11n_softmax_splits_in_two_and_run_on_bpu_joins(exported):
     assert softmax[0].findings[0].rule == "bayes_e.onnx.softmax.cpu_default"
     assert report.partition["subgraph_count"] == 2 and report.partition["cuts"] == [softmax[0].name]
     assert report.exit_code == 1  # --max-subgraphs 1
+    # the rows around it as the vendor's zoo shows them: MatMul id(0), Softmax CPU, MatMul_1 id(1)
+    attn = {layer.name.rsplit("/", 1)[-1]: layer for layer in report.layers if "/model.10/m/m.0/attn/" in layer.name}
+    assert [(attn[n].region, attn[n].subgraph, attn[n].module_type) for n in ("MatMul", "Softmax", "MatMul_1")] == \
+        [("bpu", 1, "HzSQuantizedMatmul"), ("cpu", None, None), ("bpu", 2, "HzSQuantizedMatmul")]
+    assert (attn["Softmax"].inputs[0].dtype, attn["MatMul"].outputs[0].dtype) == ("float32", "int8")
     moved = check_onnx(exported["yolo11n"], "bayes_e", run_on_bpu=[softmax[0].name], max_subgraphs=1,
                        fail_on_cpu="any")
     assert moved.partition["subgraph_count"] == 1 and _cpu_ops(moved) == [] and moved.exit_code == 0
@@ -231,6 +236,7 @@ def test_every_format_renders_an_onnx_report(exported, tmp_path):
     for fmt in FORMATS:
         text = render([report], fmt)
         assert "Softmax" in text or fmt in ("junit",), fmt
+    assert "MatMul (HzSQuantizedMatmul)" in render([report], "rich")  # the checker's Type column
     from qcheck.render.html import _partition
 
     outlined = _partition(report)  # what the HTML page outlines, and the CPU node it marks as a cut

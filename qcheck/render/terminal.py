@@ -22,6 +22,13 @@ def _tensors(items) -> str:
     return ", ".join(parts) or "-"
 
 
+def _op(report, layer) -> str:
+    """The op column; an ONNX node also names the vendor's op type that hb_mapper checker prints."""
+    if report.capture == "onnx" and layer.module_type:
+        return f"{layer.op} ({layer.module_type})"
+    return layer.op
+
+
 def build(report, problems_only: bool = False) -> list:
     """The rich renderables of a report (the CLI prints them; tests render them to text)."""
     partition = report.partition or {}
@@ -43,7 +50,7 @@ def build(report, problems_only: bool = False) -> list:
                          (f": {finding.message}", None)]
             if finding.advice:
                 findings.append((f"\n  → {finding.advice}", "dim"))
-        row = [layer.name, layer.op, f"{_tensors(layer.inputs)} → {_tensors(layer.outputs)}",
+        row = [layer.name, _op(report, layer), f"{_tensors(layer.inputs)} → {_tensors(layer.outputs)}",
                [(layer.status + (" (fallback)" if layer.fallback else ""), STYLE[layer.status])],
                findings, layer.source or ""]
         if show_subgraphs:
