@@ -213,9 +213,9 @@ def _options_for(model: str, settings, cli: dict):
         advice=cli["advice"],
         mode=cli["mode"] or settings.mode,
         run_on_bpu=settings.run_on_bpu + (cli.get("run_on_bpu") or []),
-        max_subgraphs=cli.get("max_subgraphs"),
-        fail_on_cpu=cli.get("fail_on_cpu"),
-        flow=cli.get("flow") or "qat",
+        max_subgraphs=cli["max_subgraphs"] if cli.get("max_subgraphs") is not None else settings.max_subgraphs,
+        fail_on_cpu=cli.get("fail_on_cpu") or settings.fail_on_cpu,
+        flow=cli.get("flow") or settings.flow or "qat",
     )
     validate(options)
     from qcheck.onnx import is_onnx_target

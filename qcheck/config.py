@@ -23,6 +23,11 @@ line. Command-line options override the file.
 
     [tool.qcheck.models."models/*.onnx"]
     run-on-bpu = ["/model.10/m/m.0/attn/Softmax"]   # ONNX nodes moved to the BPU, as --run-on-bpu
+    max-subgraphs = 1                               # the PTQ flow's CI gates, as the options
+    fail-on-cpu = "inside"
+
+    [tool.qcheck.models."export/*.pt"]
+    flow = "ptq"                                    # checked as the PTQ toolchain would, as --flow ptq
 """
 
 from __future__ import annotations
@@ -38,11 +43,14 @@ from qcheck.errors import QcheckError
 from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error, node_names_error
 
 _STRING_LISTS = {"ignore", "rules", "input-shapes", "input-dtypes"}
-_CHOICES = {key: CHOICES[key] for key in ("fail-on", "activation-dtype", "input-source", "mode")}
+_CHOICES = {key: CHOICES[key] for key in ("fail-on", "activation-dtype", "input-source", "mode", "flow",
+                                         "fail-on-cpu")}
+# the PTQ flow's settings, as its command-line options: flow, run-on-bpu and the CI gates
+_PTQ_KEYS = {"flow", "run-on-bpu", "max-subgraphs", "fail-on-cpu"}
 _TOP_KEYS = {"mode", "march", "fail-on", "ignore", "rules", "activation-dtype", "input-source", "ignore-layers",
-             "models", "input-shapes", "input-dtypes", "dtype-overrides", "run-on-bpu"}
+             "models", "input-shapes", "input-dtypes", "dtype-overrides", *_PTQ_KEYS}
 _MODEL_KEYS = {"mode", "march", "fail-on", "ignore", "activation-dtype", "input-source", "input-shapes",
-               "input-dtypes", "dtype-overrides", "ignore-layers", "run-on-bpu"}
+               "input-dtypes", "dtype-overrides", "ignore-layers", *_PTQ_KEYS}
 
 
 @dataclass
@@ -61,6 +69,9 @@ class Settings:
     ignore_layers: dict[str, list[str]] = field(default_factory=dict)
     mode: str = "fx"
     run_on_bpu: list[str] = field(default_factory=list)  # ONNX node names, as --run-on-bpu
+    flow: str | None = None  # "ptq": a PyTorch model checked in the PTQ flow, as --flow ptq
+    max_subgraphs: int | None = None  # as --max-subgraphs
+    fail_on_cpu: str | None = None  # as --fail-on-cpu
 
 
 @dataclass
@@ -175,6 +186,9 @@ class _Validator:
                 if not isinstance(value, dict) or not all(
                         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()):
                     raise self.fail(key, f'{name} must map a layer glob to a list of rule ids')
+            elif key == "max-subgraphs":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise self.fail(key, f"{name} must be a whole number, 0 or more (BPU subgraphs)")
             elif key == "run-on-bpu":
                 error = node_names_error(name, value)
                 if error:
@@ -186,7 +200,8 @@ class _Validator:
 
 def _apply(settings: Settings, table: dict, folder: str) -> None:
     simple = {"mode": "mode", "march": "march", "fail-on": "fail_on", "activation-dtype": "activation_dtype",
-              "input-source": "input_source", "input-shapes": "input_shapes", "input-dtypes": "input_dtypes"}
+              "input-source": "input_source", "input-shapes": "input_shapes", "input-dtypes": "input_dtypes",
+              "flow": "flow", "max-subgraphs": "max_subgraphs", "fail-on-cpu": "fail_on_cpu"}
     for key, attribute in simple.items():
         if key in table:
             setattr(settings, attribute, table[key])

@@ -155,3 +155,44 @@ def test_run_on_bpu_from_the_api_is_checked_like_the_option():
     for bad in ("/model.10/attn/Softmax", [""], [None]):
         with pytest.raises(QcheckError, match="--run-on-bpu must be a list of ONNX node names"):
             validate(Options(march="bayes_e", run_on_bpu=bad))
+
+
+def test_ptq_gates_and_flow_from_config(tmp_path, project):
+    """max-subgraphs and fail-on-cpu gate a model as the options do (per model glob, the command
+    line winning); flow = "ptq" checks a PyTorch model in the PTQ flow."""
+    _softmax_onnx(tmp_path)  # one Softmax, on the CPU: no BPU subgraph, one CPU node
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\n\n[tool.qcheck.models."models/*.onnx"]\n'
+                     'fail-on-cpu = "any"\n')
+    gated = run_cli("models/softmax.onnx", "--format", "json", cwd=tmp_path)
+    assert gated.returncode == 1, gated.stderr
+    assert [f["rule"] for f in json.loads(gated.stdout)["layers"][0]["findings"]] == ["onnx.gate.cpu"]
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\nfail-on-cpu = "inside"\n')  # no BPU node around it
+    assert run_cli("models/softmax.onnx", cwd=tmp_path).returncode == 0
+    assert run_cli("models/softmax.onnx", "--fail-on-cpu", "any", cwd=tmp_path).returncode == 1  # the CLI wins
+    _write(tmp_path, '[tool.qcheck]\nmarch = "bayes_e"\nrun-on-bpu = ["probe"]\nmax-subgraphs = 0\n')
+    zero = run_cli("models/softmax.onnx", "--format", "json", cwd=tmp_path)  # one BPU subgraph > 0
+    assert zero.returncode == 1 and "onnx.gate.max_subgraphs" in zero.stdout, zero.stderr
+    assert run_cli("models/softmax.onnx", "--max-subgraphs", "1", cwd=tmp_path).returncode == 0
+    _write(project, '[tool.qcheck]\nmarch = "bernoulli2"\n\n[tool.qcheck.models."models/*.pt"]\n'
+                    'input-shapes = ["1x1x28x28"]\nflow = "ptq"\n')
+    ptq = run_cli("models/seed.pt", "--format", "json", "--no-cache", cwd=project)
+    data = json.loads(ptq.stdout)
+    assert data["capture"] == "onnx" and ptq.returncode == 0, ptq.stderr  # the AvgPool falls to the CPU
+    assert json.loads(run_cli("models/seed.pt", "--flow", "qat", "--format", "json", "--no-cache",
+                              cwd=project).stdout)["capture"] != "onnx"
+
+
+@pytest.mark.parametrize("body, words", [
+    ('max-subgraphs = -1', "max-subgraphs must be a whole number"),
+    ('max-subgraphs = "1"', "max-subgraphs must be a whole number"),
+    ('max-subgraphs = true', "max-subgraphs must be a whole number"),
+    ('fail-on-cpu = "all"', "fail-on-cpu"),
+    ('flow = "onnx"', "flow"),
+])
+def test_bad_ptq_settings_in_config_are_one_line_exit_2(tmp_path, body, words):
+    _softmax_onnx(tmp_path)
+    _write(tmp_path, f'[tool.qcheck]\nmarch = "bayes_e"\n{body}\n')
+    result = run_cli("models/softmax.onnx", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line and "pyproject.toml" in line and words in line and "line " in line, line
