@@ -127,7 +127,7 @@ def main():
 @click.option("--fail-on-cpu", type=click.Choice(CHOICES["fail-on-cpu"]),
               help="ONNX models: exit 1 on CPU nodes between BPU subgraphs (inside), or on any CPU node.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the report cache.")
-@click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers.")
+@click.option("--quiet", "-q", is_flag=True, help="Rich report: list only failing and warning layers (and an ONNX model's CPU nodes).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def check_command(models, march, input_shapes, input_dtypes, input_source, activation_dtype, fmt, output,
                   rule_files, ignore, fail_on, config_path, baseline_path, write_baseline_path, mode,

@@ -237,6 +237,8 @@ def test_every_format_renders_an_onnx_report(exported, tmp_path):
         text = render([report], fmt)
         assert "Softmax" in text or fmt in ("junit",), fmt
     assert "MatMul (HzSQuantizedMatmul)" in render([report], "rich")  # the checker's Type column
+    quiet = render([report], "rich", problems_only=True, width=400)  # --quiet: the CPU node and why
+    assert "attn/Softmax" in quiet and "--run-on-bpu /model.10/m/m.0/attn/Softmax" in quiet and "Conv" not in quiet
     from qcheck.render.html import _partition
 
     outlined = _partition(report)  # what the HTML page outlines, and the CPU node it marks as a cut

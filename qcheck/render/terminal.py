@@ -40,7 +40,8 @@ def build(report, problems_only: bool = False) -> list:
     table = Grid(columns, title=f"qcheck · {report.model} · march {report.march}")
     shown = 0
     for layer in report.layers:
-        if problems_only and layer.status in ("pass", "cpu"):
+        # quiet: the failing and warning layers; in the PTQ flow the CPU nodes too, with why they are there
+        if problems_only and (layer.status == "pass" or (layer.status == "cpu" and report.capture != "onnx")):
             continue
         shown += 1
         findings: Pieces = [(judged_as(layer), "dim")] if layer.judged_as else []
