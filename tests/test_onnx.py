@@ -239,6 +239,8 @@ def test_every_format_renders_an_onnx_report(exported, tmp_path):
     assert "MatMul (HzSQuantizedMatmul)" in render([report], "rich")  # the checker's Type column
     quiet = render([report], "rich", problems_only=True, width=400)  # --quiet: the CPU node and why
     assert "attn/Softmax" in quiet and "--run-on-bpu /model.10/m/m.0/attn/Softmax" in quiet and "Conv" not in quiet
+    x3 = render([check_onnx(exported["yolo11n"], "bernoulli2")], "rich", width=400)
+    assert "findings by source line" not in x3  # ONNX nodes have no source line: the table alone
     from qcheck.render.html import _partition
 
     outlined = _partition(report)  # what the HTML page outlines, and the CPU node it marks as a cut

@@ -102,7 +102,7 @@ def _source_key(source: str | None) -> tuple:
 def _by_source_line(report):
     """Problems ordered by file and line, so a file can be fixed top to bottom."""
     rows = [(layer, f) for layer in report.layers for f in layer.findings if f.severity in ("error", "warning")]
-    if not rows:
+    if not any(layer.source for layer, _ in rows):  # no file to fix (an ONNX model): the table says it all
         return None
     rows.sort(key=lambda item: (_source_key(item[0].source), item[0].name))
     table = Grid([Column("source", wrap=False), Column("layer", max_width=40), Column("finding")],
