@@ -320,7 +320,8 @@ def _emit(reports, fmt: str, output: str | None, quiet: bool, environment, rule_
     if fmt == "html":  # the boards of every march checked, also of a march from a --rules file
         boards = {march: board for files in sorted(rule_files) for march, board in _ruleset(files).boards().items()}
         _write(render(reports, fmt, layout=environment.html_layout, boards=boards), output)
-    elif fmt != "rich" or output:
+        return
+    if fmt != "rich" or output:
         _write(render(reports, fmt, **({"problems_only": quiet} if fmt == "rich" else {})), output)
         return
     from rich.console import Console

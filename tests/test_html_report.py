@@ -258,6 +258,7 @@ def test_cli_writes_the_html_report(tmp_path):
     result = run_cli(SEED, "--march", "bernoulli2", "--input-shape", "1x1x28x28", "--format", "html",
                      "--output", str(out))
     assert result.returncode == 1, result.stderr
+    assert result.stdout == ""  # the page is in the file; no terminal report beside it
     page = out.read_text(encoding="utf-8")
     assert "avg_pool" in page and "bernoulli2.avg_pool2d.kernel" in page
     assert _payload(page)["reports"][0]["verdict"] == "fail"
@@ -265,6 +266,7 @@ def test_cli_writes_the_html_report(tmp_path):
     result = run_cli(SEED, "--march", "bayes", "--input-shape", "1x1x28x28", "--format", "html")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("<!DOCTYPE html>")
+    assert result.stdout.rstrip().endswith("</html>")  # the page alone: no terminal report after it
 
 
 # --- a real browser --------------------------------------------------------------------------------
