@@ -447,12 +447,17 @@
 
   View.prototype.describe = function (layer) {
     var link = function (name) { return '<a data-layer="' + esc(name) + '" href="#">' + esc(name) + "</a>"; };
+    // an ONNX node (the PTQ flow): module_type is the vendor's op type (hb_mapper checker's Type
+    // column), and a CPU node is one the converter places there, for the reason its finding gives
+    var onnx = this.report.capture === "onnx";
     var rows = [
       ["op", "<code>" + esc(layer.op) + "</code>" + (layer.judged_as ? "<br>judged as " +
         layer.judged_as.map(function (r) { return "<code>" + esc(r) + "</code>"; }).join(" + ") : "")],
-      ["module", esc(layer.module_type || "\u2013") + (layer.module_path ? " <code>" + esc(layer.module_path) + "</code>" : "")],
-      ["source", layer.source ? "<code>" + esc(layer.source) + "</code>" : "\u2013"],
-      ["runs on", layer.region === "cpu" ? "CPU (outside the quantized region)"
+      onnx ? ["vendor op", layer.module_type ? "<code>" + esc(layer.module_type) + "</code>" : "\u2013"]
+        : ["module", esc(layer.module_type || "\u2013") + (layer.module_path ? " <code>" + esc(layer.module_path) + "</code>" : "")],
+      onnx ? ["module", layer.module_path ? "<code>" + esc(layer.module_path) + "</code>" : "\u2013"]
+        : ["source", layer.source ? "<code>" + esc(layer.source) + "</code>" : "\u2013"],
+      ["runs on", layer.region === "cpu" ? (onnx ? "CPU, in float (the finding below says why)" : "CPU (outside the quantized region)")
         : layer.fallback ? "CPU (fallback: the BPU cannot run it)" : "BPU" +
         (this.subgraphOf[layer.name] !== undefined ? ", subgraph " + esc(this.subgraphOf[layer.name]) : "")],
       ["inputs", layer.inputs.map(function (t) { return "<code>" + esc(shape(t)) + "</code>"; }).join("<br>") || "\u2013"],
