@@ -139,6 +139,7 @@ PROBES = [
           attrs={"axes": [1], "keepdims": 0}),
     # ReduceMean may reduce H and W of a 4-D input together (not two axes of a 5-D one)
     Probe("x5_reduce_mean_hw_ok", "bayes_e", "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [2, 3], "keepdims": 1}),
+    Probe("x5_reduce_mean_no_axes_past", "bayes_e", "ReduceMean", (1, 2, 4, 4), {"bayes_e.onnx.reduce_mean.axes"}),
     Probe("x5_reduce_mean_hw_past", "bayes_e", "ReduceMean", (1, 2, 4, 4, 4), {"bayes_e.onnx.reduce_mean.axes"},
           attrs={"axes": [2, 3], "keepdims": 1}),
     Probe("x5_reduce_sum_hw_past", "bayes_e", "ReduceSum", (1, 2, 4, 4), {"bayes_e.onnx.reduce_sum.axes"},
@@ -152,6 +153,10 @@ PROBES = [
     Probe("ultra_mul_broadcast_first_past", "bayes", "Mul", (2, 2, 4, 4), {"bayes.onnx.mul.broadcast_first"},
           weight=(1, 2, 4, 4)),
     Probe("ultra_mul_broadcast_ok", "bayes", "Mul", (2, 2, 4, 4), set(), weight=(2, 1, 4, 4)),
+    # a lower-rank input is right-aligned: (4, 4) against 2 x 4 x 4 is broadcast along the first dim
+    Probe("ultra_mul_lower_rank_broadcast_first_past", "bayes", "Mul", (2, 4, 4), {"bayes.onnx.mul.broadcast_first"},
+          weight=(4, 4)),
+    Probe("ultra_mul_lower_rank_ok", "bayes", "Mul", (1, 4, 4), set(), weight=(4, 4)),
     Probe("x5_prelu_ok", "bayes_e", "PRelu", (1, 2, 4, 4), set(), weight=(2, 1, 1)),
     Probe("ultra_prelu_cpu", "bayes", "PRelu", (1, 2, 4, 4), {"bayes.onnx.prelu.cpu"}, weight=(2, 1, 1)),
     Probe("x5_neg_cpu", "bayes_e", "Neg", (1, 2, 4, 4), {"bayes_e.onnx.neg.cpu"}),
@@ -343,8 +348,16 @@ def _pairs():
         P("x5_gemm_ok", "bayes_e", "Gemm", (1, 8192), set(), weight=(8192, 4), then="Relu"),
         P("x5_gemm_past", "bayes_e", "Gemm", (1, 8193), {"bayes_e.onnx.gemm.channels"}, weight=(8193, 4), then="Relu"),
         # the last op of a BPU subgraph (a classifier's Gemm): up to 65536 features, as Conv
-        P("x5_gemm_last_ok", "bayes_e", "Gemm", (1, 65536), set(), weight=(65536, 4)),
-        P("x5_gemm_last_past", "bayes_e", "Gemm", (1, 65537), {"bayes_e.onnx.gemm.channels"}, weight=(65537, 4)),
+        P("x5_gemm_last_ok", "bayes_e", "Gemm", (1, 64), set(), weight=(64, 65536)),
+        P("x5_gemm_last_past", "bayes_e", "Gemm", (1, 64), {"bayes_e.onnx.gemm.channels"}, weight=(64, 65537)),
+        # one filter is the input features: 32767 on X5, 65535 on Ultra (as Conv's kernel C x H x W)
+        P("x5_gemm_weight_ok", "bayes_e", "Gemm", (1, 32767), set(), weight=(32767, 4)),
+        P("x5_gemm_weight_past", "bayes_e", "Gemm", (1, 32768), {"bayes_e.onnx.gemm.weight_size"}, weight=(32768, 4)),
+        P("ultra_gemm_channels_ok", "bayes", "Gemm", (1, 8192), set(), weight=(8192, 4), then="Relu"),
+        P("ultra_gemm_channels_past", "bayes", "Gemm", (1, 8193), {"bayes.onnx.gemm.channels"}, weight=(8193, 4),
+          then="Relu"),
+        P("ultra_gemm_weight_ok", "bayes", "Gemm", (1, 65535), set(), weight=(65535, 4)),
+        P("ultra_gemm_weight_past", "bayes", "Gemm", (1, 65536), {"bayes.onnx.gemm.weight_size"}, weight=(65536, 4)),
         P("x5_matmul_ok", "bayes_e", "MatMul", (1, 4096, 8192), set(), weight=(1, 8192, 2)),
         P("x5_matmul_size_past", "bayes_e", "MatMul", (1, 2, 8193), {"bayes_e.onnx.matmul.size"}, weight=(1, 8193, 2)),
         P("x5_matmul_batch_past", "bayes_e", "MatMul", (4097, 2, 2), {"bayes_e.onnx.matmul.size"}, weight=(4097, 2, 2)),
@@ -654,6 +667,12 @@ def _more_pairs():
         P("x3_gap_ok", x3, "GlobalAveragePool", (1, 2, 64, 128), set()),
         P("x3_gap_past", x3, "GlobalAveragePool", (1, 2, 65, 128), {"bernoulli2.onnx.global_average_pool.input_size"}),
         P("x3_gmp_ok", x3, "GlobalMaxPool", (1, 2, 1024, 1024), set()),
+        # Add and Sum: NCHW inputs only (a 3-D input has no C to judge)
+        *[P(f"x3_{op.lower()}_rank_past", x3, op, (1, 4, 8), {f"bernoulli2.onnx.{op.lower()}.rank"}, twice=True)
+          for op in ("Add", "Sum")],
+        P("x3_maxpool_ok", x3, "MaxPool", (1, 2, 16, 16), set(), attrs={"kernel_shape": [2, 2], "dilations": [1, 1]}),
+        P("x3_maxpool_dilation_past", x3, "MaxPool", (1, 2, 16, 16), {"bernoulli2.onnx.max_pool.dilation"},
+          attrs={"kernel_shape": [2, 2], "dilations": [2, 2]}),
         P("x3_gmp_past", x3, "GlobalMaxPool", (1, 2, 1025, 1024), {"bernoulli2.onnx.global_max_pool.input_size"}),
         P("x3_matmul_ok", x3, "MatMul", (1, 1, 2, 4), set(), weight=(1, 1, 4, 2)),
         P("x3_matmul_past", x3, "MatMul", (1, 1, 1, 2, 4), {"bernoulli2.onnx.matmul.shapes"}, weight=(1, 1, 1, 4, 2)),
@@ -685,6 +704,8 @@ def _more_pairs():
         P("x3_topk_cpu", x3, "TopK", (1, 2, 4, 4), {"bernoulli2.onnx.top_k.cpu"}, weight="shape:2",
           attrs={"axis": -1}, outputs=2),
         P("x3_reduce_mean_ok", x3, "ReduceMean", (1, 2, 4, 4), set(), attrs={"axes": [2, 3], "keepdims": 1}),
+        # no axes attribute: ONNX reduces over every dim
+        P("x3_reduce_mean_no_axes_past", x3, "ReduceMean", (1, 2, 4, 4), {"bernoulli2.onnx.reduce_mean.axes"}),
         P("x3_reduce_mean_axes_past", x3, "ReduceMean", (1, 2, 4, 4), {"bernoulli2.onnx.reduce_mean.axes"},
           attrs={"axes": [1], "keepdims": 1}),
         # padded as laid out: W 2048 -> 2048 x C 4 = 8192 (32C: 65536); W 2049 -> 2056 x 4 = 8224

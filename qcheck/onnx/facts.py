@@ -105,6 +105,9 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         axes = a.get("axes")
         if axes is None and len(node.inputs) > 1 and node.inputs[1] in model.constants:
             axes = model.constants[node.inputs[1]]
+        if axes is None and first is not None and node.op_type.startswith("Reduce") and \
+                (len(node.inputs) < 2 or not node.inputs[1]):
+            axes = list(range(len(first)))  # no axes: ONNX reduces over every dim
         if axes is not None and first is not None:
             axes = [int(x) % len(first) for x in axes]
             facts["axes_count"] = len(axes)
@@ -182,8 +185,10 @@ def node_facts(node: OnnxNode, model: OnnxModel) -> dict[str, Any]:
         facts["rest_max"] = max(first[1:])
     if len(shapes) > 1 and first is not None and shapes[1] is not None:
         facts.update(_broadcast(tuple(first), tuple(shapes[1])))
-    if len(shapes) > 1 and first is not None and shapes[1] is not None and len(first) == len(shapes[1]) > 0:
-        facts["broadcast_first"] = first[0] != shapes[1][0]
+    if len(shapes) > 1 and first is not None and shapes[1] is not None and max(len(first), len(shapes[1])) > 0:
+        rank = max(len(first), len(shapes[1]))  # ranks right-aligned: the lower one gets leading 1s
+        facts["broadcast_first"] = ((1,) * (rank - len(first)) + tuple(first))[0] != \
+            ((1,) * (rank - len(shapes[1])) + tuple(shapes[1]))[0]
     elif len(shapes) > 1:
         facts["broadcast_first"] = False
     return facts
