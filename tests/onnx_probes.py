@@ -170,6 +170,20 @@ PROBES = [
 ]
 
 
+def conv_then(*nodes, initializers=(), opset: int = 11, ir_version: int = 7):
+    """A model x (1x4x8x8) -> Conv "conv" (1x1, a BPU node) -> value "c" -> `nodes` -> value "y":
+    the nodes under test between BPU nodes, as in a real model."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    conv = helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1])
+    graph = helper.make_graph([conv, *nodes], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w"), *initializers])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = ir_version
+    return model
+
+
 def build(probe: Probe):
     """The probe's one-node model (opset 11, ir_version 7, one 4-D input)."""
     from onnx import TensorProto, helper, numpy_helper

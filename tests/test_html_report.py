@@ -478,21 +478,13 @@ def test_browser_failing_layer_is_red_and_click_shows_its_finding(resnet, browse
 def test_browser_onnx_node_shows_the_vendor_op_and_why_it_is_on_the_cpu(browser, tmp_path):
     """The PTQ flow's page: a BPU node names the vendor's op type, a CPU node says why it is there."""
     onnx = pytest.importorskip("onnx")
-    from onnx import TensorProto, helper, numpy_helper
-
-    import numpy as np
+    from onnx import helper
 
     from qcheck.onnx.check import check_onnx
+    from tests.onnx_probes import conv_then
 
-    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
-             helper.make_node("Softmax", ["c"], ["s"], name="softmax", axis=3),
-             helper.make_node("Relu", ["s"], ["y"], name="relu")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
-    model.ir_version = 7
-    onnx.save(model, str(tmp_path / "m.onnx"))
+    onnx.save(conv_then(helper.make_node("Softmax", ["c"], ["s"], name="softmax", axis=3),
+                        helper.make_node("Relu", ["s"], ["y"], name="relu")), str(tmp_path / "m.onnx"))
     report = check_onnx(str(tmp_path / "m.onnx"), "bayes_e")
     page = tmp_path / "onnx.html"
     page.write_text(html.render([report]), encoding="utf-8")

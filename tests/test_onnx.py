@@ -14,7 +14,7 @@ onnx = pytest.importorskip("onnx")
 
 from qcheck.onnx.check import check_onnx  # noqa: E402
 from qcheck.onnx.rules import GENERAL, load_onnx_rules  # noqa: E402
-from tests.onnx_probes import PROBES, build  # noqa: E402
+from tests.onnx_probes import PROBES, build, conv_then  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -381,18 +381,11 @@ def test_flow_ptq_sends_the_models_prints_to_stderr(tmp_path):
 def test_a_cast_to_its_inputs_own_type_is_removed(tmp_path, to, cast_on_cpu):
     """Conv -> Cast -> Relu: a float-to-float Cast is an identity the converter removes (one BPU
     subgraph, no Cast node); a Cast that changes the type runs on the CPU and splits the model."""
-    import numpy as np
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, helper
 
-    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
-             helper.make_node("Cast", ["c"], ["t"], name="cast", to=getattr(TensorProto, to)),
-             helper.make_node("Cast", ["t"], ["f"], name="back", to=TensorProto.FLOAT),
-             helper.make_node("Relu", ["f"], ["y"], name="relu")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
-    model.ir_version = 7
+    model = conv_then(helper.make_node("Cast", ["c"], ["t"], name="cast", to=getattr(TensorProto, to)),
+                      helper.make_node("Cast", ["t"], ["f"], name="back", to=TensorProto.FLOAT),
+                      helper.make_node("Relu", ["f"], ["y"], name="relu"))
     report = check_onnx(_save(model, tmp_path), "bayes_e")
     placed = {layer.name: layer.region for layer in report.layers}
     if cast_on_cpu:  # both casts change the type: both on the CPU, between two BPU subgraphs
@@ -408,17 +401,11 @@ def test_a_cast_to_its_inputs_own_type_is_removed(tmp_path, to, cast_on_cpu):
 def test_upsample_runs_on_the_bpu(tmp_path, march):
     """Upsample (opset 9, deprecated since 10 for Resize): a BPU row on every list, with no limits."""
     import numpy as np
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
-    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
-             helper.make_node("Upsample", ["c", "scales"], ["u"], name="upsample", mode="nearest"),
-             helper.make_node("Relu", ["u"], ["y"], name="relu")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
-                              [numpy_helper.from_array(np.ones((4, 4, 1, 1), dtype=np.float32), "w"),
-                               numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)])
-    model.ir_version = 4
+    model = conv_then(helper.make_node("Upsample", ["c", "scales"], ["u"], name="upsample", mode="nearest"),
+                      helper.make_node("Relu", ["u"], ["y"], name="relu"), opset=9, ir_version=4,
+                      initializers=[numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")])
     report = check_onnx(_save(model, tmp_path), march)
     upsample = _node(report, "upsample")
     assert (upsample.region, upsample.findings, upsample.outputs[0].shape) == ("bpu", [], [1, 4, 16, 16])
