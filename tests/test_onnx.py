@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -169,6 +170,12 @@ def test_explain_onnx_ids():
         result = _run("explain", rule_id)
         assert result.returncode == 0 and words in result.stdout, (rule_id, result.stdout, result.stderr)
     assert _run("explain", "bayes_e.onnx.conv.nope").returncode == 2
+    # a limit Ultra inherits cites the X5 row and says the Ultra list states it too, at its own line
+    ultra = _run("explain", "bayes.onnx.conv.kernel_size").stdout
+    assert "X5 Conv: kernel H, W in [1, 31]; the same in the Ultra list" in ultra
+    assert re.search(r"operators\.yaml:[1-9]\d*", ultra), ultra
+    x3 = _run("explain", "bernoulli2.onnx.resize.mode").stdout  # its table names X3 already
+    assert "X5 and X3 Resize: mode nearest or linear\n" in x3, x3
 
 
 # ---- real models, exported once per session -------------------------------------------------

@@ -15,7 +15,7 @@ from qcheck import expr, readings
 from qcheck.constraint import Constraint
 from qcheck.errors import QcheckError
 from qcheck.paths import shipped_rules_dir
-from qcheck.yamlfile import Reader, line_of, load
+from qcheck.yamlfile import LineDict, Reader, line_of, load
 
 MARCHES = {"bernoulli2": "RDK X3", "bayes": "RDK Ultra / J5", "bayes_e": "RDK X5"}
 # bpu: on the BPU within its limits, else on the CPU | cpu: the CPU runs it | cpu_default: the CPU
@@ -208,9 +208,24 @@ def _resolved_block(path, entry, blocks, march, seen) -> dict | None:
     merged = {k: v for k, v in base.items() if k != "constraints"}
     merged.update({k: v for k, v in block.items() if k not in ("inherit", "constraints")})
     own = {c.get("id"): c for c in block.get("constraints") or [] if isinstance(c, dict)}
-    inherited = [own.pop(c.get("id"), c) for c in base.get("constraints") or []]
+    # an inherited limit cites the base march's row; say that this march's row states it too
+    # (an audit of the three lists found each inherited limit in the inheriting row)
+    inherited = [own.pop(c.get("id"), _restated(c, march)) for c in base.get("constraints") or []]
     merged["constraints"] = [c for c in inherited if not c.get("drop")] + list(own.values())
     return merged
+
+
+_LIST_NAMES = {"bernoulli2": "X3", "bayes": "Ultra", "bayes_e": "X5"}  # as the tables name the lists
+
+
+def _restated(item: Any, march: str) -> Any:
+    name = _LIST_NAMES[march]
+    table = item.get("table") if isinstance(item, dict) else None
+    if not isinstance(table, str) or name in table.replace(",", " ").split():
+        return item
+    restated = LineDict(item, table=f"{table}; the same in the {name} list")
+    restated.line = line_of(item)
+    return restated
 
 
 def _row(path, entry, op, op_id, march, block) -> OnnxRow:
