@@ -48,6 +48,10 @@ PROBES = [
     conv("x5_conv_weight_past", "bayes_e", 2048, (4, 4), {"bayes_e.onnx.conv.weight_size"}, hw=8),  # 32768
     conv("x5_conv_channels_ok", "bayes_e", 8192, (1, 1), set(), hw=2),
     conv("x5_conv_channels_past", "bayes_e", 8193, (1, 1), {"bayes_e.onnx.conv.channels"}, hw=2, then="Relu"),
+    # "(one group)": a depthwise 8200-channel conv breaks the total reading only
+    Probe("x5_conv_channels_some", "bayes_e", "Conv", (1, 8200, 2, 2), {"bayes_e.onnx.conv.channels"},
+          weight=(8200, 1, 1, 1), attrs={"kernel_shape": [1, 1], "group": 8200}, then="Relu",
+          some={"bayes_e.onnx.conv.channels"}),
     # the last op of a BPU subgraph (nothing on the BPU reads it) may have up to 65536 channels
     conv("x5_conv_channels_last_ok", "bayes_e", 4, (1, 1), set(), hw=2, out=65536),
     conv("x5_conv_channels_last_past", "bayes_e", 4, (1, 1),
@@ -104,7 +108,12 @@ PROBES = [
     conv("x3_conv_weight_ok", "bernoulli2", 2048, (4, 4), set(), hw=8),  # 32768
     conv("x3_conv_weight_past", "bernoulli2", 2049, (4, 4), {"bernoulli2.onnx.conv.weight_size"}, hw=8),
     conv("x3_conv_channels_ok", "bernoulli2", 2048, (1, 1), set(), group=2, hw=4),
-    conv("x3_conv_channels_past", "bernoulli2", 2050, (1, 1), {"bernoulli2.onnx.conv.channels"}, group=2, hw=4),
+    # "(one group)": in total or per group; 2050 in two groups breaks the total reading only (the
+    # node stays on the BPU with an info finding), 4098 in two groups breaks both
+    Probe("x3_conv_channels_some", "bernoulli2", "Conv", (1, 2050, 4, 4), {"bernoulli2.onnx.conv.channels"},
+          weight=(2050, 1025, 1, 1), attrs={"kernel_shape": [1, 1], "group": 2},
+          some={"bernoulli2.onnx.conv.channels"}),
+    conv("x3_conv_channels_past", "bernoulli2", 4098, (1, 1), {"bernoulli2.onnx.conv.channels"}, group=2, hw=4),
     Probe("x5_softmax_default_cpu", "bayes_e", "Softmax", (1, 2, 4, 8), {"bayes_e.onnx.softmax.cpu_default"},
           attrs={"axis": 3}),
     Probe("x5_softmax_on_bpu_ok", "bayes_e", "Softmax", (1, 2, 4, 8), set(), attrs={"axis": 3}, run_on_bpu=True),
