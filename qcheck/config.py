@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qcheck.errors import QcheckError
-from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error, node_names_error
+from qcheck.options import CHOICES, DTYPE_OVERRIDES, choice_error, max_subgraphs_error, node_names_error
 
 _STRING_LISTS = {"ignore", "rules", "input-shapes", "input-dtypes"}
 _CHOICES = {key: CHOICES[key] for key in ("fail-on", "activation-dtype", "input-source", "mode", "flow",
@@ -187,8 +187,9 @@ class _Validator:
                         isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()):
                     raise self.fail(key, f'{name} must map a layer glob to a list of rule ids')
             elif key == "max-subgraphs":
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise self.fail(key, f"{name} must be a whole number, 0 or more (BPU subgraphs)")
+                error = max_subgraphs_error(name, value)
+                if error:
+                    raise self.fail(key, error)
             elif key == "run-on-bpu":
                 error = node_names_error(name, value)
                 if error:

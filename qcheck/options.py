@@ -68,9 +68,17 @@ def validate(options: Options) -> None:
     error = node_names_error("--run-on-bpu", options.run_on_bpu)
     if error:
         raise QcheckError(error)
-    if options.max_subgraphs is not None and not (isinstance(options.max_subgraphs, int)
-                                                  and options.max_subgraphs >= 0):
-        raise QcheckError(f"--max-subgraphs must be a whole number >= 0, not {options.max_subgraphs!r}")
+    if options.max_subgraphs is not None:
+        error = max_subgraphs_error("--max-subgraphs", options.max_subgraphs)
+        if error:
+            raise QcheckError(error)
+
+
+def max_subgraphs_error(name: str, value) -> str | None:
+    """What is wrong with a max_subgraphs value (the option, the config key, the API), or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return f"{name} must be a whole number >= 0 (BPU subgraphs), not {value!r}"
+    return None
 
 
 def node_names_error(name: str, value) -> str | None:

@@ -13,6 +13,7 @@ from qcheck.errors import QcheckError
 from qcheck.onnx.facts import node_facts
 from qcheck.partition import bpu_roots, subgraph_numbers
 from qcheck.onnx.model import FOLDED, OnnxModel, load
+from qcheck.onnx.proto import DTYPE_NAMES
 from qcheck.onnx.rules import GENERAL, MARCHES, OnnxRuleSet, load_onnx_rules, placement_id, placement_sentence
 from qcheck.report import Finding, LayerResult, Report, TensorInfo, status_of, with_findings
 
@@ -94,8 +95,6 @@ def _folded(node, row, model: OnnxModel) -> bool:
 def _no_op_cast(node, model: OnnxModel) -> bool:
     """A Cast to the type its input already has: an identity, removed as the lists say Cast
     often is (transformers' attention exports softmax(dtype=float32).to(float32) as two of them)."""
-    from qcheck.onnx.proto import DTYPE_NAMES
-
     return node.op_type == "Cast" and bool(node.inputs) and \
         DTYPE_NAMES.get(node.attrs.get("to"), "?") == model.dtypes.get(node.inputs[0])
 
